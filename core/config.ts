@@ -1,0 +1,125 @@
+/**
+ * The validated, fully defaulted, frozen form of a `probes.yaml` file.
+ *
+ * `config/` produces it from YAML (`loadConfig`); everything else reads only this.
+ * Keys mirror `schema.json` (the normative form of the language); where a value is
+ * normalised the key says how (`timeoutMs` for `timeout: 10s`), and maps keyed by
+ * name keep the file's order and repeat the key as `name`.
+ */
+import type { CloudWatchUnit, StorageResolution } from './limits.js';
+
+export type PublishMode = 'fanout' | 'emf';
+export type HealthMode = 'summary' | 'detailed' | 'none';
+export type OnNull = 'skip' | 'zero' | 'error';
+export type OnEmpty = 'skip' | 'zero';
+
+export interface Config {
+  /** absolute path of the file this config was read from; relative paths in it resolve from its folder */
+  readonly file: string;
+  readonly version: 1;
+  /** CloudWatch namespace of every metric, health metrics included */
+  readonly namespace: string;
+  /** default schedule of every probe: `rate(...)` or `cron(...)` (EventBridge Scheduler syntax) */
+  readonly schedule: string;
+  readonly publish: PublishMode;
+  readonly health: HealthMode;
+  /** alarms on probe failure, sent to an SNS topic; absent: no alarms */
+  readonly alarms?: AlarmsConfig;
+  /** retention of the functions' log groups, in days (one of CloudWatch Logs' allowed values) */
+  readonly logRetentionDays: number;
+  readonly vpcs: Readonly<Record<string, VpcConfig>>;
+  readonly databases: Readonly<Record<string, DatabaseConfig>>;
+  readonly probes: Readonly<Record<string, ProbeConfig>>;
+}
+
+export interface AlarmsConfig {
+  /** ARN of the SNS topic that receives alarm and OK notifications */
+  readonly topicArn: string;
+}
+
+export interface VpcConfig {
+  readonly name: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  /** absent: a security group is created whose egress reaches only the databases' ports */
+  readonly securityGroupIds?: readonly string[];
+}
+
+export type AuthConfig =
+  /** an RDS IAM auth token signed locally with the function's own credentials */
+  | { readonly type: 'iam' }
+  /** a Secrets Manager secret read by the public function and handed over with each invocation */
+  | { readonly type: 'secret'; readonly secretArn: string }
+  /** a password from an environment variable: local runs only */
+  | { readonly type: 'env'; readonly passwordEnv: string };
+
+export type LocalDatabase =
+  /** a connection URL (`postgres://…`, `mysql://…`) */
+  | { readonly url: string }
+  /** embedded PGlite, seeded from `init` (absolute path) when present */
+  | { readonly pglite: { readonly init?: string } };
+
+export interface DatabaseConfig {
+  readonly name: string;
+  /** a key of the engine registry: `postgres`, `mysql` */
+  readonly engine: string;
+  /** absent: the database is publicly reachable and served by a query function outside any VPC */
+  readonly vpc?: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly auth: AuthConfig;
+  readonly tls: boolean;
+  readonly maxConnections: number;
+  /** RDS resource id (`db-…` or `cluster-…`) that scopes `rds-db:connect` exactly; absent: scoped by user only */
+  readonly resourceId?: string;
+  /** used by `chasm run` instead of host/port/auth; never deployed */
+  readonly local?: LocalDatabase;
+}
+
+/** A dimension's value: from a result column, or a static string. */
+export type DimensionSource = { readonly column: string } | { readonly value: string };
+
+export interface MetricConfig {
+  readonly name: string;
+  /** the result column holding this metric's value */
+  readonly column: string;
+  readonly unit: CloudWatchUnit;
+  readonly resolution: StorageResolution;
+  /** this metric's own dimensions, added to the probe's */
+  readonly dimensions: Readonly<Record<string, DimensionSource>>;
+}
+
+export interface ProbeConfig {
+  readonly name: string;
+  readonly database: string;
+  /** one SQL statement */
+  readonly sql: string;
+  readonly schedule: string;
+  readonly timeoutMs: number;
+  readonly onNull: OnNull;
+  readonly onEmpty: OnEmpty;
+  readonly maxRows: number;
+  /** distinct dimension sets this probe may emit (each is a billed metric) */
+  readonly maxSeries: number;
+  /** dimensions of every metric of this probe */
+  readonly dimensions: Readonly<Record<string, DimensionSource>>;
+  readonly metrics: readonly MetricConfig[];
+}
+
+/** Defaults for what `probes.yaml` leaves out. */
+export const DEFAULTS = {
+  schedule: 'rate(5 minutes)',
+  publish: 'fanout',
+  health: 'summary',
+  logRetentionDays: 30,
+  timeoutMs: 10_000,
+  onNull: 'skip',
+  onEmpty: 'skip',
+  maxRows: 1000,
+  maxSeries: 100,
+  tls: true,
+  maxConnections: 2,
+  resolution: 60,
+} as const;

@@ -1,0 +1,78 @@
+/**
+ * The hard limits of the AWS services Chasm works within, named, in one place.
+ * Sources: CloudWatch API reference (PutMetricData, MetricDatum, Dimension), Lambda quotas,
+ * CloudWatch Embedded Metric Format specification.
+ */
+
+export const CLOUDWATCH = {
+  /** datums in one PutMetricData request */
+  maxDatumsPerRequest: 1000,
+  /** bytes of one PutMetricData request body (the SDK gzips; the limit applies to the request) */
+  maxRequestBytes: 1_000_000,
+  /** distinct values in one datum's Values array */
+  maxValuesPerDatum: 150,
+  /** dimensions on one metric */
+  maxDimensions: 30,
+  /** metric name, dimension name and dimension value lengths */
+  maxNameLength: 255,
+  maxDimensionValueLength: 1024,
+  maxNamespaceLength: 255,
+  /** |value| must lie within 2^-260 .. 2^360 (or be 0) */
+  maxValue: 2 ** 360,
+  minMagnitude: 2 ** -260,
+} as const;
+
+export const LAMBDA = {
+  /** synchronous (RequestResponse) invocation payload, request and response */
+  maxPayloadBytes: 6 * 1024 * 1024,
+  maxFunctionNameLength: 64,
+  /** the longest a function may run */
+  maxTimeoutSeconds: 900,
+  /** the environment of one function */
+  maxEnvironmentBytes: 4 * 1024,
+} as const;
+
+export const EMF = {
+  /** metrics in one EMF document */
+  maxMetricsPerDocument: 100,
+  maxDimensionsPerSet: 30,
+  /** values of one metric in one document */
+  maxValuesPerMetric: 100,
+} as const;
+
+/** Every unit CloudWatch accepts (StandardUnit). */
+export const CLOUDWATCH_UNITS = [
+  'Seconds',
+  'Microseconds',
+  'Milliseconds',
+  'Bytes',
+  'Kilobytes',
+  'Megabytes',
+  'Gigabytes',
+  'Terabytes',
+  'Bits',
+  'Kilobits',
+  'Megabits',
+  'Gigabits',
+  'Terabits',
+  'Percent',
+  'Count',
+  'Bytes/Second',
+  'Kilobytes/Second',
+  'Megabytes/Second',
+  'Gigabytes/Second',
+  'Terabytes/Second',
+  'Bits/Second',
+  'Kilobits/Second',
+  'Megabits/Second',
+  'Gigabits/Second',
+  'Terabits/Second',
+  'Count/Second',
+  'None',
+] as const;
+
+export type CloudWatchUnit = (typeof CLOUDWATCH_UNITS)[number];
+
+/** 60: standard resolution; 1: high resolution. */
+export const STORAGE_RESOLUTIONS = [1, 60] as const;
+export type StorageResolution = (typeof STORAGE_RESOLUTIONS)[number];
