@@ -3,6 +3,13 @@
  * billed series, and what it all costs. Pure: derived from a `Config` alone.
  */
 import type { Config } from './config.js';
+import { functionName } from './function-name.js';
+import { parseSchedule } from './schedule.js';
+
+/** id of the function outside any VPC */
+export const NO_VPC_FUNCTION_ID = 'no-vpc';
+/** id of the public fan-out function (`publish: fanout` only) */
+export const FANOUT_FUNCTION_ID = 'fanout';
 
 /** One query function: one per VPC, and one outside any VPC for VPC-less databases. */
 export interface FunctionPlan {
@@ -30,4 +37,86 @@ export interface Plan {
   readonly config: Config;
   readonly functions: readonly FunctionPlan[];
   readonly schedules: readonly SchedulePlan[];
+  /** the public fan-out function's deployed name; absent with `publish: emf` (there is none) */
+  readonly fanoutFunctionName?: string;
+}
+
+/**
+ * Derives the plan from a validated config: one query function per VPC whose databases have
+ * probes (`vpc-<name>`), one outside any VPC (`no-vpc`) for VPC-less databases with probes, and
+ * one schedule per distinct expression. Everything keeps the config's order.
+ * Throws when the config breaks what validation guarantees (an unknown database, a bad schedule).
+ */
+export function buildPlan(config: Config): Plan {
+  const probes = Object.values(config.probes);
+  const databasesWithProbes = new Set<string>();
+  for (const probe of probes) {
+    if (!config.databases[probe.database]) {
+      throw new Error(`probe '${probe.name}' names unknown database '${probe.database}'`);
+    }
+    databasesWithProbes.add(probe.database);
+  }
+
+  // one group per VPC in config order, then the one outside any VPC
+  const groups = new Map<string, { vpc?: string; databases: string[]; probes: string[] }>();
+  for (const vpc of Object.keys(config.vpcs)) groups.set(`vpc-${vpc}`, { vpc, databases: [], probes: [] });
+  groups.set(NO_VPC_FUNCTION_ID, { databases: [], probes: [] });
+  const functionOfDatabase = new Map<string, string>();
+  for (const database of Object.values(config.databases)) {
+    if (!databasesWithProbes.has(database.name)) continue;
+    const id = database.vpc === undefined ? NO_VPC_FUNCTION_ID : `vpc-${database.vpc}`;
+    const group = groups.get(id);
+    if (!group) throw new Error(`database '${database.name}' names unknown vpc '${database.vpc}'`);
+    group.databases.push(database.name);
+    functionOfDatabase.set(database.name, id);
+  }
+
+  // probes in config order, per function and per schedule expression
+  const byExpression = new Map<string, Map<string, string[]>>();
+  for (const probe of probes) {
+    const id = functionOfDatabase.get(probe.database) ?? NO_VPC_FUNCTION_ID;
+    groups.get(id)?.probes.push(probe.name);
+    const perFunction = byExpression.get(probe.schedule) ?? new Map<string, string[]>();
+    byExpression.set(probe.schedule, perFunction);
+    const list = perFunction.get(id) ?? [];
+    list.push(probe.name);
+    perFunction.set(id, list);
+  }
+
+  const functions: FunctionPlan[] = [];
+  for (const [id, group] of groups) {
+    if (group.databases.length === 0) continue;
+    const engines = [...new Set(group.databases.map((name) => config.databases[name]?.engine ?? ''))];
+    functions.push({
+      id,
+      functionName: functionName(config.namespace, id),
+      ...(group.vpc === undefined ? {} : { vpc: group.vpc }),
+      databases: group.databases,
+      engines,
+      probes: group.probes,
+    });
+  }
+
+  const schedules: SchedulePlan[] = [...byExpression].map(([expression, perFunction]) => {
+    const parsed = parseSchedule(expression);
+    if ('error' in parsed) throw new Error(`schedule '${expression}': ${parsed.error}`);
+    return {
+      expression,
+      ticksPerMonth: parsed.ticksPerMonth,
+      // functions in plan order
+      invocations: functions
+        .filter((fn) => perFunction.has(fn.id))
+        .map((fn) => ({ functionId: fn.id, probes: perFunction.get(fn.id) ?? [] })),
+    };
+  });
+
+  const fanout =
+    config.publish === 'fanout'
+      ? { fanoutFunctionName: functionName(config.namespace, FANOUT_FUNCTION_ID) }
+      : {};
+  const names = [...functions.map((fn) => fn.functionName), ...Object.values(fanout)];
+  if (new Set(names).size !== names.length) {
+    throw new Error(`two functions share a name: ${names.join(', ')}`);
+  }
+  return { config, functions, schedules, ...fanout };
 }

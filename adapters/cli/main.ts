@@ -2,7 +2,14 @@
 import pkg from '../../package.json' with { type: 'json' };
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 
-const commands: Readonly<Record<string, () => Promise<Command>>> = {};
+const commands: Readonly<Record<string, () => Promise<Command>>> = {
+  validate: () => import('./validate-command.js').then((m) => m.validateCommand),
+  run: () => import('./run-command.js').then((m) => m.runCommand),
+  plan: () => import('./plan-command.js').then((m) => m.planCommand),
+  invoke: () => import('./invoke-command.js').then((m) => m.invokeCommand),
+  synth: () => import('./synth-command.js').then((m) => m.synthCommand),
+  init: () => import('./init-command.js').then((m) => m.initCommand),
+};
 
 function overview(): string {
   const lines = Object.keys(commands).map((name) => `  chasm ${name}`);

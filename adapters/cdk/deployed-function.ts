@@ -1,0 +1,99 @@
+/**
+ * One deployed Lambda function as Chasm deploys every function: the newest Node.js runtime on
+ * arm64, JSON logs in a log group created with the config's retention, and a role of its own whose
+ * only policy is inline (logs to its own group plus the statements the caller passes).
+ */
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { FunctionSize } from './function-sizing.js';
+import { LAMBDA_HANDLER } from './handler-bundler.js';
+
+/** the newest Node.js runtime this aws-cdk-lib knows; the handlers are built for Node 22 and newer */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** A wildcard a statement cannot avoid, acknowledged (cdk-nag's AwsSolutions-IAM5) with the reason. */
+export interface AcknowledgedWildcard {
+  /** the finding, e.g. `Resource::*` */
+  readonly appliesTo: string;
+  readonly reason: string;
+}
+
+export interface DeployedFunctionProps {
+  readonly functionName: string;
+  readonly description: string;
+  /** folder holding the bundle and the function's manifest */
+  readonly assetDir: string;
+  readonly size: FunctionSize;
+  readonly logRetentionDays: number;
+  readonly logRemovalPolicy: RemovalPolicy;
+  /** what the function may do beyond writing its logs */
+  readonly statements: readonly iam.PolicyStatement[];
+  /** wildcards in `statements` and why they cannot be narrowed */
+  readonly wildcards: readonly AcknowledgedWildcard[];
+  /** absent: outside any VPC */
+  readonly network?: {
+    readonly vpc: ec2.IVpc;
+    readonly subnets: readonly ec2.ISubnet[];
+    readonly securityGroups: readonly ec2.ISecurityGroup[];
+  };
+  /** invoked asynchronously by a schedule: no retries, a retried tick would publish twice */
+  readonly scheduled: boolean;
+}
+
+export class DeployedFunction extends Construct {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: DeployedFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    const logWriting = new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      // the group's Arn attribute ends in `:*`, which covers its streams
+      resources: [this.logGroup.logGroupArn],
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.functionName}`,
+      inlinePolicies: {
+        Function: new iam.PolicyDocument({ statements: [logWriting, ...props.statements] }),
+      },
+    });
+    for (const wildcard of props.wildcards) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[${wildcard.appliesTo}]`,
+        reason: wildcard.reason,
+      });
+    }
+    this.function = new lambda.Function(this, 'Function', {
+      functionName: props.functionName,
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      handler: LAMBDA_HANDLER,
+      code: lambda.Code.fromAsset(props.assetDir),
+      memorySize: props.size.memoryMb,
+      timeout: Duration.seconds(props.size.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      ...(props.scheduled ? { retryAttempts: 0 } : {}),
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            vpcSubnets: { subnets: [...props.network.subnets] },
+            securityGroups: [...props.network.securityGroups],
+          }
+        : {}),
+    });
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Memory and timeouts of the deployed functions, derived from the probes they run.
+ *
+ * Query function timeout (seconds):
+ *   ceil(max over its databases of ceil(probes / maxConnections) × longest probe timeout) + 10
+ * A database's probes share its `maxConnections` connections, so in the worst case they run in
+ * ceil(probes / maxConnections) rounds, each as long as its longest timeout; databases run side by
+ * side. The 10 s cover a cold start, connecting (TLS, IAM token) and mapping the rows. The result
+ * is never shorter than the longest probe timeout + 10 s, and at most 900 − 20 s.
+ *
+ * Fan-out timeout (seconds): the longest query function timeout + 20, at most 900. The query
+ * functions run side by side; the 20 s cover reading secrets and PutMetricData with its retries,
+ * so the fan-out always outlives the functions it waits for.
+ *
+ * Memory (MB, a multiple of 64): a query function gets 256 + 1 per 1,000 rows it may hold at once
+ * (Σ over its databases of maxConnections × largest maxRows, about 1 KB a row), at most 1,769 (one
+ * full vCPU); the fan-out gets 256 + 8 per query function (the responses it holds), at most 3,008.
+ */
+import type { Config } from '../../core/config.js';
+import { LAMBDA } from '../../core/limits.js';
+import type { FunctionPlan } from '../../core/plan.js';
+
+const QUERY_MARGIN_SECONDS = 10;
+const FANOUT_MARGIN_SECONDS = 20;
+const BASE_MEMORY_MB = 256;
+const MAX_QUERY_MEMORY_MB = 1769;
+const MAX_FANOUT_MEMORY_MB = 3008;
+const FANOUT_MB_PER_FUNCTION = 8;
+const ROWS_PER_MB = 1000;
+
+/** Timeout and memory of one function. */
+export interface FunctionSize {
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+/** Timeout and memory of a query function, from its databases' probes. */
+export function querySize(config: Config, fn: FunctionPlan): FunctionSize {
+  let worstMs = 0;
+  let rowsInFlight = 0;
+  for (const name of fn.databases) {
+    const database = config.databases[name];
+    if (!database) continue;
+    const probes = fn.probes.map((probe) => config.probes[probe]).filter((probe) => probe?.database === name);
+    const longest = Math.max(0, ...probes.map((probe) => probe?.timeoutMs ?? 0));
+    const connections = Math.max(1, database.maxConnections);
+    worstMs = Math.max(worstMs, Math.ceil(probes.length / connections) * longest);
+    rowsInFlight += connections * Math.max(0, ...probes.map((probe) => probe?.maxRows ?? 0));
+  }
+  const timeoutSeconds = Math.min(
+    LAMBDA.maxTimeoutSeconds - FANOUT_MARGIN_SECONDS,
+    Math.ceil(worstMs / 1000) + QUERY_MARGIN_SECONDS,
+  );
+  const memoryMb = Math.min(MAX_QUERY_MEMORY_MB, roundUp64(BASE_MEMORY_MB + rowsInFlight / ROWS_PER_MB));
+  return { timeoutSeconds, memoryMb };
+}
+
+/** Timeout and memory of the fan-out function, from the query functions it invokes. */
+export function fanoutSize(queryFunctions: readonly FunctionSize[]): FunctionSize {
+  const longest = Math.max(0, ...queryFunctions.map((fn) => fn.timeoutSeconds));
+  return {
+    timeoutSeconds: Math.min(LAMBDA.maxTimeoutSeconds, longest + FANOUT_MARGIN_SECONDS),
+    memoryMb: Math.min(
+      MAX_FANOUT_MEMORY_MB,
+      roundUp64(BASE_MEMORY_MB + FANOUT_MB_PER_FUNCTION * queryFunctions.length),
+    ),
+  };
+}
+
+function roundUp64(mb: number): number {
+  return Math.ceil(mb / 64) * 64;
+}

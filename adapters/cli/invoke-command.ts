@@ -1,0 +1,131 @@
+/**
+ * `chasm invoke FILE [--json]`: invokes the deployed fan-out function of FILE once, for every
+ * probe, through the default credential chain (endpoint overridable by `AWS_ENDPOINT_URL_LAMBDA`),
+ * and prints the run's report.
+ */
+import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import type { ProbeReport } from '../../core/metric-data.js';
+import { buildPlan } from '../../core/plan.js';
+import type { PublishOutcome } from '../../core/ports.js';
+import { readConfig } from '../config-loader.js';
+import { createLambdaClient } from '../invokers/lambda-invoker.js';
+import { type CliIo, type Command, EXIT } from './cli-io.js';
+
+const USAGE = `Usage: chasm invoke FILE [--json]
+
+Invokes the deployed fan-out function of FILE once, for every probe, as its schedule would, and
+prints each probe's outcome and what was published. Uses the default AWS credential chain and
+region; AWS_ENDPOINT_URL_LAMBDA overrides the endpoint.
+
+  --json   print the report: { "probes": [...], "metrics": N, "publish": {...} }
+
+Exit status: 0 every probe succeeded and everything was published, 1 unusable input or the
+function could not be invoked, 2 one or more probes (or datums) failed.`;
+
+/** The fan-out function's report, as `adapters/lambda/fanout-handler.ts` returns it. */
+interface FanoutReport {
+  readonly probes: readonly ProbeReport[];
+  readonly metrics: number;
+  readonly publish: PublishOutcome;
+}
+
+/** the longest a Lambda function may run, plus room for the answer */
+const INVOKE_TIMEOUT_MS = 910_000;
+
+export const invokeCommand: Command = {
+  summary: 'chasm invoke: run the deployed probes once through the fan-out function and print the report',
+  usage: USAGE,
+  async run(args: readonly string[], io: CliIo): Promise<number> {
+    const json = args.includes('--json');
+    const unknown = args.filter((arg) => arg.startsWith('-') && arg !== '--json');
+    const files = args.filter((arg) => !arg.startsWith('-'));
+    if (unknown.length > 0 || files.length !== 1) {
+      const problem = unknown.length > 0 ? `unknown option '${unknown[0]}'` : 'expects exactly one FILE';
+      io.stderr.write(`chasm invoke: ${problem}\n\n${USAGE}\n`);
+      return EXIT.badInput;
+    }
+    let functionName: string | undefined;
+    let probes: string[];
+    try {
+      const read = readConfig(files[0] ?? '');
+      if (!read.ok) {
+        for (const error of read.errors) io.stderr.write(`${error.format()}\n`);
+        return EXIT.badInput;
+      }
+      functionName = buildPlan(read.config).fanoutFunctionName;
+      probes = Object.keys(read.config.probes);
+    } catch (error) {
+      io.stderr.write(`chasm invoke: ${messageOf(error)}\n`);
+      return EXIT.badInput;
+    }
+    if (!functionName) {
+      io.stderr.write(
+        'chasm invoke: with publish: emf there is no fan-out function; each query function runs on its own schedule\n',
+      );
+      return EXIT.badInput;
+    }
+
+    const client = createLambdaClient();
+    let output: InvokeCommandOutput;
+    try {
+      output = await client.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'RequestResponse',
+          Payload: new TextEncoder().encode(JSON.stringify({ probes })),
+        }),
+        { abortSignal: AbortSignal.timeout(INVOKE_TIMEOUT_MS) },
+      );
+    } catch (error) {
+      io.stderr.write(`chasm invoke: invoking '${functionName}' failed: ${messageOf(error)}\n`);
+      return EXIT.badInput;
+    } finally {
+      client.destroy();
+    }
+    const text = new TextDecoder().decode(output.Payload ?? new Uint8Array());
+    if (output.FunctionError) {
+      io.stderr.write(`chasm invoke: '${functionName}' failed (${output.FunctionError}): ${text}\n`);
+      return EXIT.badInput;
+    }
+    let report: FanoutReport;
+    try {
+      report = JSON.parse(text) as FanoutReport;
+      if (!Array.isArray(report.probes) || typeof report.publish !== 'object')
+        throw new Error('not a run report');
+    } catch (error) {
+      io.stderr.write(
+        `chasm invoke: '${functionName}' answered something other than a run report: ${messageOf(error)}\n`,
+      );
+      return EXIT.badInput;
+    }
+    io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatText(functionName, report));
+    const failed = report.probes.some((probe) => !probe.ok) || report.publish.failed > 0;
+    return failed ? EXIT.probesFailed : EXIT.ok;
+  },
+};
+
+function formatText(functionName: string, report: FanoutReport): string {
+  const lines = [`${functionName}:`];
+  for (const probe of report.probes) {
+    const status = probe.ok ? 'ok    ' : 'FAILED';
+    const detail = probe.error ? `  ${probe.error.code}: ${probe.error.message}` : '';
+    lines.push(
+      `  ${status} ${probe.probe} (${probe.database}) ${probe.rows} rows, ${probe.durationMs} ms${detail}`,
+    );
+  }
+  const failed = report.probes.filter((probe) => !probe.ok).length;
+  lines.push(
+    '',
+    `${report.probes.length - failed} of ${report.probes.length} probes ok; ` +
+      `${report.publish.published} of ${report.metrics} datums published` +
+      `${report.publish.failed > 0 ? `, ${report.publish.failed} failed` : ''}.`,
+  );
+  for (const error of report.publish.errors) lines.push(`${error.code}: ${error.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error
+    ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+    : String(error);
+}

@@ -1,0 +1,47 @@
+/** `chasm plan FILE [--json]`: what will be deployed, the billed series and the monthly bill. */
+import { estimateCost } from '../../core/cost-model.js';
+import { buildPlan, type Plan } from '../../core/plan.js';
+import { readConfig } from '../config-loader.js';
+import { type CliIo, type Command, EXIT } from './cli-io.js';
+import { planJson, planText } from './plan-report.js';
+
+const USAGE = `Usage: chasm plan FILE [--json]
+
+Prints what FILE deploys: the query function per VPC and the probes and metrics each runs, the
+schedules, the billed metric series, and the monthly cost beside the NAT Gateway variant of the
+same job. Exits 1 when FILE is invalid (each error as FILE:LINE:COL: message).
+
+  --json   one JSON object: functions, schedules, probes, series, cost, natGateway, ratio`;
+
+export const planCommand: Command = {
+  summary: 'chasm plan: functions, schedules, billed series and monthly cost of a probes.yaml',
+  usage: USAGE,
+  async run(args: readonly string[], io: CliIo): Promise<number> {
+    const json = args.includes('--json');
+    const unknown = args.filter((arg) => arg.startsWith('-') && arg !== '--json');
+    const files = args.filter((arg) => !arg.startsWith('-'));
+    if (unknown.length > 0 || files.length !== 1) {
+      const problem = unknown.length > 0 ? `unknown option '${unknown[0]}'` : 'expects exactly one FILE';
+      io.stderr.write(`chasm plan: ${problem}\n\n${USAGE}\n`);
+      return EXIT.badInput;
+    }
+    const file = files[0] ?? '';
+    let plan: Plan;
+    try {
+      const read = readConfig(file);
+      if (!read.ok) {
+        for (const error of read.errors) io.stderr.write(`${error.format()}\n`);
+        return EXIT.badInput;
+      }
+      plan = buildPlan(read.config);
+    } catch (error) {
+      io.stderr.write(`chasm plan: ${error instanceof Error ? error.message : String(error)}\n`);
+      return EXIT.badInput;
+    }
+    const report = estimateCost(plan);
+    io.stdout.write(
+      json ? `${JSON.stringify(planJson(plan, report), null, 2)}\n` : planText(file, plan, report),
+    );
+    return EXIT.ok;
+  },
+};

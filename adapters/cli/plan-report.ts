@@ -1,0 +1,158 @@
+/** What `chasm plan` prints: the readable tree and cost table, or the `--json` object. */
+import { countSeries, probeSeries } from '../../core/billed-series.js';
+import { COST_ASSUMPTIONS, type CostReport } from '../../core/cost-model.js';
+import type { Plan } from '../../core/plan.js';
+import { rdsConnectScope } from '../../core/rds-connect-scope.js';
+
+/** The `--json` object. */
+export function planJson(plan: Plan, report: CostReport) {
+  const { config } = plan;
+  const functionOf = new Map(
+    plan.functions.flatMap((fn) => fn.probes.map((probe) => [probe, fn.id] as const)),
+  );
+  return {
+    namespace: config.namespace,
+    publish: config.publish,
+    health: config.health,
+    fanout: plan.fanoutFunctionName === undefined ? null : { functionName: plan.fanoutFunctionName },
+    functions: plan.functions.map((fn) => ({
+      ...fn,
+      rdsConnect: fn.databases.flatMap((name) => {
+        const database = config.databases[name];
+        const scope = database ? rdsConnectScope(database) : undefined;
+        return scope ? [scope] : [];
+      }),
+    })),
+    schedules: plan.schedules,
+    probes: Object.values(config.probes).map((probe) => {
+      const series = probeSeries(probe);
+      return {
+        probe: probe.name,
+        database: probe.database,
+        functionId: functionOf.get(probe.name) ?? null,
+        schedule: probe.schedule,
+        metrics: probe.metrics.map((metric) => ({
+          name: metric.name,
+          unit: metric.unit,
+          resolution: metric.resolution,
+          dimensions: Object.keys({ ...probe.dimensions, ...metric.dimensions }).sort(),
+        })),
+        series: { min: series.min, max: series.max },
+      };
+    }),
+    series: { min: report.series.min, max: report.series.max, health: report.series.health },
+    cost: { items: report.cost.items, totalUsd: report.cost.totalUsd, maxTotalUsd: report.maxTotalUsd },
+    natGateway: {
+      gateways: report.natGateway.gateways,
+      items: report.natGateway.items,
+      totalUsd: report.natGateway.totalUsd,
+    },
+    ratio: report.ratio,
+    assumptions: COST_ASSUMPTIONS,
+  };
+}
+
+export function planText(file: string, plan: Plan, report: CostReport): string {
+  const { config } = plan;
+  const out: string[] = [];
+  out.push(`${file}: namespace ${config.namespace}, publish: ${config.publish}, health: ${config.health}`);
+  out.push(
+    plan.fanoutFunctionName === undefined
+      ? 'no fan-out function: each query function is scheduled directly and logs its metrics (EMF)'
+      : `fan-out function ${plan.fanoutFunctionName} (outside any VPC) invokes one query function per VPC`,
+  );
+  out.push('');
+  for (const fn of plan.functions) {
+    const vpc = fn.vpc === undefined ? undefined : config.vpcs[fn.vpc];
+    out.push(
+      vpc
+        ? `VPC ${vpc.name} (${vpc.vpcId}, ${vpc.subnetIds.length} subnet${vpc.subnetIds.length === 1 ? '' : 's'})`
+        : 'outside any VPC',
+    );
+    out.push(`└─ function ${fn.functionName} (${fn.engines.join(', ')})`);
+    fn.databases.forEach((name, d) => {
+      const database = config.databases[name];
+      if (!database) return;
+      const lastDatabase = d === fn.databases.length - 1;
+      const pad = `   ${lastDatabase ? '   ' : '│  '}`;
+      out.push(
+        `   ${lastDatabase ? '└─' : '├─'} database ${name} (${database.engine}, auth: ${database.auth.type})`,
+      );
+      const scope = rdsConnectScope(database);
+      const probes = fn.probes.filter((probe) => config.probes[probe]?.database === name);
+      if (scope) {
+        const reach = scope.exact ? 'this database only' : 'wildcard resource id: this user on any database';
+        out.push(`${pad}${probes.length > 0 ? '│' : ' '}  rds-db:connect on ${scope.resource} (${reach})`);
+      }
+      probes.forEach((probeName, p) => {
+        const probe = config.probes[probeName];
+        if (!probe) return;
+        const last = p === probes.length - 1;
+        const series = probeSeries(probe);
+        out.push(`${pad}${last ? '└─' : '├─'} probe ${probe.name}: ${probe.schedule}, ${seriesText(series)}`);
+        for (const [m, metric] of probe.metrics.entries()) {
+          const dims = Object.keys({ ...probe.dimensions, ...metric.dimensions }).sort();
+          const branch = m === probe.metrics.length - 1 ? '└─' : '├─';
+          out.push(
+            `${pad}${last ? '   ' : '│  '}${branch} ${metric.name} (${metric.unit}, ${metric.resolution} s${dims.length ? `; ${dims.join(', ')}` : ''})`,
+          );
+        }
+      });
+    });
+    out.push('');
+  }
+  out.push('schedules');
+  for (const schedule of plan.schedules) {
+    const targets = schedule.invocations.map((i) => `${i.functionId} (${i.probes.length})`).join(', ');
+    out.push(`  ${schedule.expression}: ${quantity(schedule.ticksPerMonth)} ticks a month → ${targets}`);
+  }
+  const series = countSeries(config);
+  out.push('');
+  out.push(
+    `billed series: ${series.min} expected (${series.health} health), up to ${series.max} if every probe reaches maxSeries`,
+  );
+  out.push('');
+  out.push(costTable(report));
+  out.push('');
+  out.push(
+    `the NAT Gateway variant (a function inside each VPC, ${report.natGateway.gateways} NAT Gateway${report.natGateway.gateways === 1 ? '' : 's'}: one per listed subnet) costs ${report.ratio.toFixed(1)}× as much`,
+  );
+  out.push(
+    `up to USD ${report.maxTotalUsd.toFixed(2)} a month if every probe reaches maxSeries; list prices, free tiers not counted`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+function costTable(report: CostReport): string {
+  const names = [...report.natGateway.items, ...report.cost.items]
+    .map((item) => item.name)
+    .filter((name, index, all) => all.indexOf(name) === index);
+  const rows = names.map((name) => {
+    const chasm = report.cost.items.find((item) => item.name === name);
+    const nat = report.natGateway.items.find((item) => item.name === name);
+    return [name, chasm ? usd(chasm.usd) : '-', nat ? usd(nat.usd) : '-'];
+  });
+  rows.push(['total', usd(report.cost.totalUsd), usd(report.natGateway.totalUsd)]);
+  const header = ['monthly cost (USD)', 'Chasm', 'NAT Gateway variant'];
+  const widths = header.map((title, c) =>
+    Math.max(title.length, ...rows.map((row) => (row[c] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+function seriesText(series: { readonly min: number; readonly max: number }): string {
+  return series.min === series.max ? `${series.min} series` : `${series.min}-${series.max} series`;
+}
+
+/** four decimals: most lines of a small job are fractions of a cent */
+function usd(value: number): string {
+  return value.toFixed(4);
+}
+
+function quantity(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}

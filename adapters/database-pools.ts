@@ -1,0 +1,136 @@
+/**
+ * Opening database pools through the engine registry, with the credentials each `auth` asks
+ * for: `iam` (a token signed locally, per new connection), `env` (a variable, local runs), and
+ * `secret` (the value an invocation hands over; the latest one is used for new connections).
+ */
+import type { Config } from '../core/config.js';
+import type { ConnectionTarget, DatabaseCredentials, DatabasePool } from '../core/ports.js';
+import { ProbeError } from '../core/probe-error.js';
+import type { DeployedDatabase, QueryFunctionDeps } from '../core/query-function.js';
+import { rdsAuthToken } from './credentials/rds-auth-token.js';
+import { engineRegistry } from './engines/engine-registry.js';
+import { localConnection } from './local-targets.js';
+
+/** Loads the engine (only its driver) and opens a pool; an unknown engine is `CONNECTION_FAILED`. */
+export async function openEnginePool(engine: string, target: ConnectionTarget): Promise<DatabasePool> {
+  const entry = engineRegistry[engine];
+  if (!entry) {
+    throw new ProbeError(
+      'CONNECTION_FAILED',
+      `no engine '${engine}' (known: ${Object.keys(engineRegistry).join(', ')})`,
+    );
+  }
+  const loaded = await entry.load();
+  return loaded.openPool(target);
+}
+
+/** What a deployed query function needs to connect. */
+export interface DeployedPoolOptions {
+  /** an RDS IAM auth token for the database's host, port and user; default: signed locally, reused a while */
+  readonly iamToken?: (database: DeployedDatabase) => string | Promise<string>;
+  /** where `auth: env` reads its variable and the IAM signer its credentials; default `process.env` */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The `openPool` of a deployed query function: the configured host, port, TLS and auth. */
+export function deployedPoolOpener(options: DeployedPoolOptions = {}): QueryFunctionDeps['openPool'] {
+  return (database, credentials) =>
+    openEnginePool(database.engine, deployedTarget(database, credentials, options));
+}
+
+/** The target of a deployed database, its password read for each new connection. */
+export function deployedTarget(
+  database: DeployedDatabase,
+  credentials: () => DatabaseCredentials | undefined,
+  options: DeployedPoolOptions,
+): ConnectionTarget {
+  const { auth } = database;
+  const env = options.env ?? process.env;
+  const iamToken = options.iamToken ?? cachedIamToken(env);
+  const password = (): string | Promise<string> => {
+    switch (auth.type) {
+      case 'iam':
+        return iamToken(database);
+      case 'env': {
+        const value = env[auth.passwordEnv];
+        if (value === undefined) {
+          throw new ProbeError(
+            'CONNECTION_FAILED',
+            `environment variable ${auth.passwordEnv} (passwordEnv) is not set`,
+          );
+        }
+        return value;
+      }
+      case 'secret': {
+        const given = credentials();
+        if (!given) {
+          throw new ProbeError('CONNECTION_FAILED', 'no credentials were handed over for it (auth: secret)');
+        }
+        return given.password;
+      }
+    }
+  };
+  return {
+    kind: 'server',
+    host: database.host,
+    port: database.port,
+    database: database.database,
+    // a secret may name its own user (RDS-managed secrets do)
+    user: (auth.type === 'secret' ? credentials()?.username : undefined) ?? database.user,
+    password,
+    tls: database.tls,
+    maxConnections: database.maxConnections,
+  };
+}
+
+/** Tokens live 15 minutes; one is reused for 10, so a new connection never gets one about to expire. */
+const IAM_TOKEN_REUSE_MS = 10 * 60_000;
+
+function cachedIamToken(
+  env: Readonly<Record<string, string | undefined>>,
+): (database: DeployedDatabase) => string {
+  const cache = new Map<string, { token: string; until: number }>();
+  return (database) => {
+    const key = `${database.host}:${database.port}:${database.user}`;
+    const now = Date.now();
+    const cached = cache.get(key);
+    if (cached && cached.until > now) return cached.token;
+    const token = rdsAuthToken(
+      { host: database.host, port: database.port, user: database.user },
+      env,
+      new Date(now),
+    );
+    cache.set(key, { token, until: now + IAM_TOKEN_REUSE_MS });
+    return token;
+  };
+}
+
+/** The `openPool` of `chasm run`: each database's `local` block (see `local-targets.ts`). */
+export function localPoolOpener(
+  config: Config,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): QueryFunctionDeps['openPool'] {
+  return (database) => {
+    const full = config.databases[database.name];
+    if (!full)
+      throw new ProbeError('CONNECTION_FAILED', `database '${database.name}' is not in the configuration`);
+    const { engine, target } = localConnection(full, env);
+    return target.kind === 'pglite' ? startEmbedded(engine, target) : openEnginePool(engine, target);
+  };
+}
+
+/** How long an embedded database may take to start and run its seed. */
+const EMBEDDED_STARTUP_MS = 120_000;
+
+// an embedded database starts (and runs its seed) on its first query: do that now, outside
+// any probe's deadline, so a probe's time is its query's
+async function startEmbedded(engine: string, target: ConnectionTarget): Promise<DatabasePool> {
+  const pool = await openEnginePool(engine, target);
+  try {
+    await pool.query('SELECT 1', { timeoutMs: EMBEDDED_STARTUP_MS, maxRows: 1 });
+    return pool;
+  } catch (error) {
+    await pool.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Ties one query to the raw driver connection it runs on. kysely hides the raw connection, but
+ * the query must be able to destroy it when the caller stops waiting, so a busy connection never
+ * goes back to the pool. The pool adapters handed to kysely record each checkout in the lease of
+ * the query that asked for it, found through `AsyncLocalStorage`.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ProbeError } from '../../core/probe-error.js';
+
+/** What one query knows about its connection. */
+export interface Lease<C> {
+  /** the raw connection, once checked out for this query */
+  connection?: C;
+  /** set when the caller stopped waiting; the query must not start any more */
+  abandoned: boolean;
+}
+
+const leases = new AsyncLocalStorage<Lease<unknown>>();
+
+/** The lease of the query on whose behalf a connection is being checked out, if any. */
+export function currentLease<C>(): Lease<C> | undefined {
+  return leases.getStore() as Lease<C> | undefined;
+}
+
+/**
+ * Runs `work` with a fresh lease. When `signal` aborts first, it rejects at once with `TIMEOUT`
+ * and calls `destroy` on the connection if one is checked out (it may be mid-query); a connection
+ * checked out later is not used (`work` sees `abandoned`) and goes back to the pool idle.
+ */
+export function runLeased<C, T>(
+  signal: AbortSignal | undefined,
+  destroy: (connection: C) => void,
+  work: (lease: Lease<C>) => Promise<T>,
+): Promise<T> {
+  const lease: Lease<C> = { abandoned: false };
+  const running = leases.run(lease as Lease<unknown>, () => work(lease));
+  if (!signal) return running;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      lease.abandoned = true;
+      if (lease.connection !== undefined) destroy(lease.connection);
+      // the abandoned work settles later (its connection destroyed); nobody waits for it
+      running.catch(() => undefined);
+      reject(new ProbeError('TIMEOUT', 'the client-side deadline passed before the query finished'));
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    running.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * An `Invoker` over Lambda's synchronous Invoke API (`@aws-sdk/client-lambda`, RequestResponse).
+ *
+ * Retries: an invocation that timed out on the client may still be running, so it is never sent
+ * again (that would run the same probes twice, concurrently). Only errors that prove the function
+ * did not run are retried: throttling (`TooManyRequestsException`, 429), with backoff.
+ */
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { LAMBDA } from '../../core/limits.js';
+import type { Invoker, QueryRequest, QueryResponse } from '../../core/ports.js';
+
+/** An invocation that produced no usable response; the fan-out reports its probes `INVOKE_FAILED`. */
+export class InvokeFailedError extends Error {
+  override readonly name = 'InvokeFailedError';
+}
+
+export interface LambdaClientOptions {
+  /** e.g. a local endpoint in tests; absent: `AWS_ENDPOINT_URL_LAMBDA` or the regional one */
+  readonly endpoint?: string;
+  readonly region?: string;
+  /**
+   * attempts for a throttled invocation, the first included
+   * @default 3
+   */
+  readonly maxThrottledAttempts?: number;
+}
+
+const THROTTLE_BASE_DELAY_MS = 200;
+
+/** A Lambda client whose retry strategy retries throttling only (see the module comment). */
+export function createLambdaClient(options: LambdaClientOptions = {}): LambdaClient {
+  const maxAttempts = Math.max(1, options.maxThrottledAttempts ?? 3);
+  return new LambdaClient({
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.region ? { region: options.region } : {}),
+    maxAttempts,
+    retryStrategy: throttlingOnlyRetries(maxAttempts),
+    requestHandler: { connectionTimeout: 3_000 },
+  });
+}
+
+interface RetryToken {
+  getRetryCount(): number;
+  getRetryDelay(): number;
+}
+
+// the SDK's RetryStrategyV2 shape: refusing to refresh the token ends the attempts with the error
+function throttlingOnlyRetries(maxAttempts: number) {
+  const token = (count: number, delay: number): RetryToken => ({
+    getRetryCount: () => count,
+    getRetryDelay: () => delay,
+  });
+  return {
+    acquireInitialRetryToken: async (_scope: string): Promise<RetryToken> => token(0, 0),
+    refreshRetryTokenForRetry: async (
+      previous: RetryToken,
+      info: { errorType: string; error?: unknown; retryAfterHint?: Date },
+    ): Promise<RetryToken> => {
+      const count = previous.getRetryCount() + 1;
+      if (info.errorType !== 'THROTTLING' || count >= maxAttempts) throw info.error;
+      const backoff = THROTTLE_BASE_DELAY_MS * 2 ** (count - 1);
+      return token(count, backoff / 2 + Math.random() * (backoff / 2));
+    },
+    recordSuccess: (_token: RetryToken): void => {},
+  };
+}
+
+export interface LambdaInvokerOptions {
+  readonly client: LambdaClient;
+  /** the deployed function name of each function id (`FunctionPlan.id` → `functionName`) */
+  readonly functionNames: Readonly<Record<string, string>>;
+  /**
+   * how much longer than `deadlineMs` the client waits for the answer (network, cold start)
+   * @default 5000
+   */
+  readonly graceMs?: number;
+}
+
+export function createLambdaInvoker(options: LambdaInvokerOptions): Invoker {
+  const { client, functionNames } = options;
+  const graceMs = options.graceMs ?? 5_000;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+
+  return {
+    async invoke(functionId: string, request: QueryRequest, { deadlineMs }): Promise<QueryResponse> {
+      const name = functionNames[functionId];
+      if (!name) throw new InvokeFailedError(`no deployed function for '${functionId}'`);
+      const timeoutMs = deadlineMs + graceMs;
+      let output: InvokeCommandOutput;
+      try {
+        output = await client.send(
+          new InvokeCommand({
+            FunctionName: name,
+            InvocationType: 'RequestResponse',
+            Payload: encoder.encode(JSON.stringify(request)),
+          }),
+          { abortSignal: AbortSignal.timeout(timeoutMs) },
+        );
+      } catch (error) {
+        // never the request itself in a message: it may carry credentials
+        const reason = isTimeout(error)
+          ? `no answer within ${timeoutMs} ms`
+          : `${(error as Error).name ?? 'Error'}: ${(error as Error).message ?? String(error)}`;
+        throw new InvokeFailedError(`invoking '${name}' failed: ${reason}`, { cause: error });
+      }
+      const payload = output.Payload ?? new Uint8Array();
+      if (payload.length > LAMBDA.maxPayloadBytes) {
+        throw new InvokeFailedError(`'${name}' answered ${payload.length} bytes, above Lambda's 6 MiB`);
+      }
+      const text = decoder.decode(payload);
+      if (output.FunctionError) {
+        throw new InvokeFailedError(`'${name}' failed (${output.FunctionError}): ${functionErrorText(text)}`);
+      }
+      return parseResponse(name, text);
+    },
+  };
+}
+
+function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: string })?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+function functionErrorText(text: string): string {
+  try {
+    const body = JSON.parse(text) as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof body.errorMessage === 'string') {
+      return typeof body.errorType === 'string'
+        ? `${body.errorType}: ${body.errorMessage}`
+        : body.errorMessage;
+    }
+  } catch {
+    // not JSON: fall through to the raw text, cut short
+  }
+  return text.slice(0, 500);
+}
+
+function parseResponse(name: string, text: string): QueryResponse {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new InvokeFailedError(`'${name}' answered with malformed JSON (${text.length} characters)`);
+  }
+  const candidate = body as { reports?: unknown; metrics?: unknown } | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    !Array.isArray(candidate.reports) ||
+    !Array.isArray(candidate.metrics) ||
+    !candidate.reports.every(isReport)
+  ) {
+    throw new InvokeFailedError(`'${name}' answered with something other than { reports, metrics }`);
+  }
+  return candidate as QueryResponse;
+}
+
+function isReport(value: unknown): boolean {
+  const report = value as { probe?: unknown; ok?: unknown } | null;
+  return (
+    typeof report === 'object' &&
+    report !== null &&
+    typeof report.probe === 'string' &&
+    typeof report.ok === 'boolean'
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * The public fan-out function's Lambda handler: thin. The manifest and the Lambda, CloudWatch
+ * and Secrets Manager clients are created once per instance, outside the handler; each scheduled
+ * event `{ probes: [...] }` invokes the query functions, publishes their metric data and returns
+ * the run's report.
+ */
+import { type FanoutDeps, fanOut } from '../../core/fan-out.js';
+import type { FanoutManifest, ScheduleEvent } from '../../core/manifest.js';
+import type { ProbeReport } from '../../core/metric-data.js';
+import type { Invoker, Logger, MetricsSink, PublishOutcome } from '../../core/ports.js';
+import {
+  createSecretCredentials,
+  type SecretCredentials,
+  secretsManagerReader,
+} from '../credentials/secret-credentials.js';
+import { createLambdaClient, createLambdaInvoker } from '../invokers/lambda-invoker.js';
+import { createCloudWatchClient, createCloudWatchSink } from '../sinks/cloudwatch-sink.js';
+import { createJsonLogger } from './json-logger.js';
+import { readManifest } from './manifest-file.js';
+
+/** What one tick did (what `chasm invoke` prints): each probe's report and how publishing went. */
+export interface FanoutReport {
+  readonly probes: readonly ProbeReport[];
+  /** datums handed to the sink (metric data and health metrics) */
+  readonly metrics: number;
+  readonly publish: PublishOutcome;
+}
+
+export interface FanoutHandlerDeps {
+  readonly invoker: Invoker;
+  readonly sink: MetricsSink;
+  /** for `auth: secret` databases; absent: no credentials are forwarded */
+  readonly secrets?: SecretCredentials;
+  readonly logger?: Logger;
+  /** added to the longest probe timeout of an invocation to give its deadline */
+  readonly invokeMarginMs?: number;
+}
+
+/**
+ * @example
+ * const handle = createFanoutHandler(manifest, { invoker, sink });
+ * const report = await handle({ probes: ['active-sessions'] });
+ */
+export function createFanoutHandler(
+  manifest: FanoutManifest,
+  deps: FanoutHandlerDeps,
+): (event: unknown) => Promise<FanoutReport> {
+  const { secrets, logger } = deps;
+  const fanoutDeps: FanoutDeps = {
+    invoker: deps.invoker,
+    sink: deps.sink,
+    ...(secrets
+      ? { credentialsFor: (database: string, arn: string) => secrets.credentialsFor(database, arn) }
+      : {}),
+    ...(logger ? { logger } : {}),
+    ...(deps.invokeMarginMs !== undefined ? { invokeMarginMs: deps.invokeMarginMs } : {}),
+  };
+
+  return async (event) => {
+    const outcome = await fanOut(manifest, scheduleEvent(event, manifest), fanoutDeps);
+    // a secret that failed to authenticate is read again next tick (it may have been rotated)
+    secrets?.refreshAfter(outcome.reports);
+    const failed = outcome.reports.filter((report) => !report.ok).length;
+    logger?.log({
+      level: failed > 0 || outcome.publish.failed > 0 ? 'warn' : 'info',
+      event: 'tick',
+      probes: outcome.reports.length,
+      probesFailed: failed,
+      published: outcome.publish.published,
+      publishFailed: outcome.publish.failed,
+    });
+    return { probes: outcome.reports, metrics: outcome.metrics.length, publish: outcome.publish };
+  };
+}
+
+/** The schedule's event; without a `probes` list (a manual invocation), every deployed probe. */
+function scheduleEvent(event: unknown, manifest: FanoutManifest): ScheduleEvent {
+  const probes = (event as { probes?: unknown } | null)?.probes;
+  if (probes === undefined) return { probes: Object.keys(manifest.probes) };
+  if (!Array.isArray(probes) || !probes.every((p) => typeof p === 'string')) {
+    throw new Error("the event must be { probes: ['probe-name', ...] }");
+  }
+  return { probes };
+}
+
+// once per instance; a missing manifest fails each invocation with the reason instead of the import
+const deployed: ((event: unknown) => Promise<FanoutReport>) | Error = (() => {
+  try {
+    const manifest = readManifest<FanoutManifest>();
+    const logger = createJsonLogger({ fields: { function: process.env.AWS_LAMBDA_FUNCTION_NAME } });
+    const functionNames = Object.fromEntries(manifest.functions.map((fn) => [fn.id, fn.functionName]));
+    const hasSecrets = Object.keys(manifest.secrets).length > 0;
+    return createFanoutHandler(manifest, {
+      invoker: createLambdaInvoker({ client: createLambdaClient(), functionNames }),
+      // the fan-out core logs each publish error with its count; the sink need not repeat it
+      sink: createCloudWatchSink({ client: createCloudWatchClient() }),
+      ...(hasSecrets ? { secrets: createSecretCredentials({ reader: secretsManagerReader(), logger }) } : {}),
+      logger,
+    });
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+})();
+
+/** The Lambda entry point. */
+export async function handler(event: unknown): Promise<FanoutReport> {
+  if (deployed instanceof Error) throw deployed;
+  return deployed(event);
+}

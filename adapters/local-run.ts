@@ -1,0 +1,56 @@
+/**
+ * A local run: the deployed machinery, in one process. The manifests are built as for a
+ * deployment, each query function runs in-process against its databases' `local` blocks, and
+ * the fan-out core invokes them (payloads crossing as JSON) and publishes to the given sink.
+ */
+import { fanoutManifest, queryManifest } from '../core/build-manifests.js';
+import type { Config } from '../core/config.js';
+import { type FanoutOutcome, fanOut } from '../core/fan-out.js';
+import { buildPlan } from '../core/plan.js';
+import type { Logger, MetricsSink } from '../core/ports.js';
+import { createQueryFunction, type QueryFunction } from '../core/query-function.js';
+import { localPoolOpener } from './database-pools.js';
+import { createInProcessInvoker } from './invokers/in-process-invoker.js';
+
+/** Beyond the longest probe timeout, what an in-process invocation may take (embedded startup). */
+const LOCAL_INVOKE_MARGIN_MS = 150_000;
+
+export interface LocalRunOptions {
+  readonly sink: MetricsSink;
+  readonly logger?: Logger;
+  /** where `auth: env` databases read their passwords; default `process.env` */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Runs `probes` (names in `config`) once and closes every pool it opened before returning. */
+export async function runProbesLocally(
+  config: Config,
+  probes: readonly string[],
+  options: LocalRunOptions,
+): Promise<FanoutOutcome> {
+  const plan = buildPlan(config);
+  const openPool = localPoolOpener(config, options.env);
+  const functions: Record<string, QueryFunction> = {};
+  for (const fn of plan.functions) {
+    functions[fn.id] = createQueryFunction(queryManifest(config, fn), {
+      openPool,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  }
+  try {
+    return await fanOut(
+      fanoutManifest(plan),
+      { probes },
+      {
+        invoker: createInProcessInvoker(functions),
+        sink: options.sink,
+        // an in-process invocation may start an embedded database first (see database-pools.ts)
+        invokeMarginMs: LOCAL_INVOKE_MARGIN_MS,
+        ...(options.logger ? { logger: options.logger } : {}),
+      },
+    );
+  } finally {
+    // open pools would keep the process alive
+    await Promise.all(Object.values(functions).map((fn) => fn.close()));
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Fan-out overhead: 1,000 probes in 10 VPC groups against the real PostgreSQL, through `chasm
+ * run`'s machinery without the printing (plan, manifests, fan-out, in-process invocations as
+ * JSON, query functions with their pools, read-only transactions, row mapping, health metrics),
+ * against the same 1,000 queries sent directly with `pg`, with the same pools (one per database,
+ * `maxConnections` each), in the same run. Both sides open and close their pools each time.
+ */
+import pg from 'pg';
+import { openEnginePool } from '../adapters/database-pools.js';
+import { runProbesLocally } from '../adapters/local-run.js';
+import { createConsoleSink } from '../adapters/sinks/console-sink.js';
+import type { Config, DatabaseConfig, ProbeConfig } from '../core/config.js';
+import { DEFAULTS } from '../core/config.js';
+import type { Benchmark } from './benchmark.js';
+
+const PG_URL = process.env.CHASM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const VPCS = 10;
+const PROBES = 1000;
+const MAX_CONNECTIONS = 3;
+const ROUNDS = 5;
+
+export const fanoutOverhead: Benchmark = {
+  name: 'fan-out overhead, 1,000 probes in 10 VPCs',
+  budget: { maxRatio: 1.25 },
+  async run() {
+    const table = `chasm_bench_${Math.random().toString(16).slice(2, 10)}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      // a small sessions table: each probe counts and averages per region, as probes do
+      await admin.query(
+        `CREATE TABLE ${table} AS SELECT i AS id, (ARRAY['eu','us','ap'])[1 + i % 3] AS region, i % 97 AS shard,
+           (i % 600)::float8 AS duration_s FROM generate_series(1, 20000) AS i`,
+      );
+      await admin.query(`CREATE INDEX ON ${table} (shard)`);
+      await admin.query(`ANALYZE ${table}`);
+      const config = benchConfig(table);
+      const probes = Object.keys(config.probes);
+
+      const viaChasm = async (): Promise<void> => {
+        const outcome = await runProbesLocally(config, probes, { sink: createConsoleSink() });
+        const failed = outcome.reports.filter((report) => !report.ok);
+        if (failed.length > 0)
+          throw new Error(`${failed.length} probes failed: ${failed[0]?.error?.message}`);
+      };
+      const direct = async (): Promise<void> => {
+        const pools = Object.values(config.databases).map(
+          (database) => new pg.Pool({ connectionString: PG_URL, max: database.maxConnections }),
+        );
+        try {
+          await Promise.all(
+            Object.values(config.probes).map((probe) => {
+              const index = Number(probe.database.slice(2));
+              return pools[index]?.query(probe.sql);
+            }),
+          );
+        } finally {
+          await Promise.all(pools.map((pool) => pool.end()));
+        }
+      };
+
+      // the engine's pools alone, without the fan-out and query-function layers: says where the time goes
+      const engineOnly = async (): Promise<void> => {
+        const pools = await Promise.all(
+          Object.values(config.databases).map((database) =>
+            openEnginePool('postgres', { kind: 'url', url: PG_URL, maxConnections: database.maxConnections }),
+          ),
+        );
+        try {
+          await Promise.all(
+            Object.values(config.probes).map((probe) =>
+              pools[Number(probe.database.slice(2))]?.query(probe.sql, {
+                timeoutMs: probe.timeoutMs,
+                maxRows: probe.maxRows,
+              }),
+            ),
+          );
+        } finally {
+          await Promise.all(pools.map((pool) => pool.close()));
+        }
+      };
+
+      // one warm-up each, then alternating rounds so all sides see the same server state
+      await viaChasm();
+      await direct();
+      await engineOnly();
+      const chasmTimes: number[] = [];
+      const directTimes: number[] = [];
+      const engineTimes: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        directTimes.push(await timed(direct));
+        engineTimes.push(await timed(engineOnly));
+        chasmTimes.push(await timed(viaChasm));
+      }
+      return {
+        measured: median(chasmTimes),
+        baseline: median(directTimes),
+        unit: 'ms',
+        note:
+          `median of ${ROUNDS} alternating rounds; ${PROBES} probes, ${VPCS} databases × ${MAX_CONNECTIONS} connections; ` +
+          `the engine's pools alone: ${median(engineTimes).toFixed(0)} ms; config parsing excluded (see validate + plan)`,
+      };
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      await admin.end();
+    }
+  },
+};
+
+function benchConfig(table: string): Config {
+  const vpcs: Record<string, Config['vpcs'][string]> = {};
+  const databases: Record<string, DatabaseConfig> = {};
+  for (let v = 0; v < VPCS; v++) {
+    vpcs[`vpc${v}`] = {
+      name: `vpc${v}`,
+      vpcId: `vpc-${String(v).padStart(17, '0')}`,
+      subnetIds: ['subnet-0aaa1111bbbb2222c'],
+    };
+    databases[`db${v}`] = {
+      name: `db${v}`,
+      engine: 'postgres',
+      vpc: `vpc${v}`,
+      host: `db${v}.cluster-abc.eu-west-1.rds.amazonaws.com`,
+      port: 5432,
+      database: 'app',
+      user: 'metrics_reader',
+      auth: { type: 'iam' },
+      tls: true,
+      maxConnections: MAX_CONNECTIONS,
+      local: { url: PG_URL },
+    };
+  }
+  const probes: Record<string, ProbeConfig> = {};
+  for (let p = 0; p < PROBES; p++) {
+    const name = `probe-${p}`;
+    probes[name] = {
+      name,
+      database: `db${p % VPCS}`,
+      sql: `SELECT region, count(*) AS n, avg(duration_s) AS avg_s FROM ${table} WHERE shard = ${p % 97} GROUP BY region`,
+      schedule: DEFAULTS.schedule,
+      timeoutMs: 10_000,
+      onNull: 'skip',
+      onEmpty: 'skip',
+      maxRows: 1000,
+      maxSeries: 10,
+      dimensions: { Region: { column: 'region' }, Env: { value: 'bench' } },
+      metrics: [
+        { name: 'Sessions', column: 'n', unit: 'Count', resolution: 60, dimensions: {} },
+        { name: 'AvgDuration', column: 'avg_s', unit: 'Seconds', resolution: 60, dimensions: {} },
+      ],
+    };
+  }
+  return {
+    file: '/bench/probes.yaml',
+    version: 1,
+    namespace: 'Bench/Fanout',
+    schedule: DEFAULTS.schedule,
+    publish: 'fanout',
+    health: 'summary',
+    logRetentionDays: 30,
+    vpcs,
+    databases,
+    probes,
+  };
+}
+
+async function timed(work: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}

@@ -1,0 +1,128 @@
+/**
+ * The public (fan-out) function's bundle, built as the CDK app builds it (minified ESM, split
+ * chunks), against a bare handler that only creates a Lambda and a CloudWatch client, bundled the
+ * same way in the same run: bytes loaded at cold start and cold import time (a fresh Node process
+ * each, median of several).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Metafile } from 'esbuild';
+import { BUNDLE_ENTRY_FILE, bundleHandler, defaultHandlerEntries } from '../adapters/cdk/handler-bundler.js';
+import { loadConfig } from '../adapters/config-loader.js';
+import { fanoutManifest } from '../core/build-manifests.js';
+import { buildPlan } from '../core/plan.js';
+import type { Benchmark } from './benchmark.js';
+
+const WORK_DIR = resolve('.bench-out', 'public-bundle');
+const IMPORT_RUNS = 11;
+
+const BARE_ENTRY = `// the least a public function needs: a Lambda client and a CloudWatch client
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+const lambda = new LambdaClient({});
+const cloudwatch = new CloudWatchClient({});
+export async function handler(event) {
+  await lambda.send(new InvokeCommand({ FunctionName: event.name }));
+  await cloudwatch.send(new PutMetricDataCommand({ Namespace: event.namespace, MetricData: [] }));
+}
+`;
+
+interface Built {
+  readonly entry: string;
+  /** bytes of the entry and every chunk it imports statically (what a cold start loads) */
+  readonly bytes: number;
+}
+
+let built: Promise<{ fanout: Built; bare: Built; manifest: string }> | undefined;
+
+function buildBoth(): Promise<{ fanout: Built; bare: Built; manifest: string }> {
+  built ??= Promise.resolve().then(() => {
+    mkdirSync(WORK_DIR, { recursive: true });
+    // the bare entry lives in the repository so that it resolves the same node_modules
+    const bareEntry = join(WORK_DIR, 'bare-public-handler.mjs');
+    writeFileSync(bareEntry, BARE_ENTRY);
+    const manifest = join(WORK_DIR, 'manifest.json');
+    writeFileSync(
+      manifest,
+      JSON.stringify(fanoutManifest(buildPlan(loadConfig('examples/multi-vpc/probes.yaml')))),
+    );
+    return {
+      fanout: measure(bundleHandler(defaultHandlerEntries().fanout)),
+      bare: measure(bundleHandler(bareEntry)),
+      manifest,
+    };
+  });
+  return built;
+}
+
+function measure(bundle: { dir: string; metafile: Metafile }): Built {
+  const entry = join(bundle.dir, BUNDLE_ENTRY_FILE);
+  const outputs = bundle.metafile.outputs;
+  const byPath = new Map(Object.keys(outputs).map((path) => [resolve(path), path]));
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const key = byPath.get(file);
+    for (const imported of (key ? outputs[key]?.imports : undefined) ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) visit(resolve(imported.path));
+    }
+  };
+  visit(entry);
+  let bytes = 0;
+  for (const file of seen) bytes += statSync(file).size;
+  return { entry, bytes };
+}
+
+/** one cold import in a fresh process: the time `import()` of the bundle takes, in ms */
+function coldImportMs(entry: string, manifest: string): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(entry).href)}); process.stdout.write(String(performance.now() - t));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, CHASM_MANIFEST_PATH: manifest, AWS_REGION: 'eu-west-1' },
+  });
+  if (run.status !== 0) throw new Error(`importing ${entry} failed: ${run.stderr}`);
+  return Number(run.stdout);
+}
+
+function median(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+export const publicBundleBytes: Benchmark = {
+  name: 'public bundle, minified bytes',
+  budget: { maxRatio: 1.1 },
+  async run() {
+    const { fanout, bare } = await buildBoth();
+    return {
+      measured: fanout.bytes,
+      baseline: bare.bytes,
+      unit: 'bytes',
+      note: 'fan-out handler vs a bare client-lambda + client-cloudwatch handler, same esbuild options (Secrets Manager is a lazy chunk)',
+    };
+  },
+};
+
+export const publicBundleImport: Benchmark = {
+  name: 'public bundle, cold import',
+  budget: { maxRatio: 1.1 },
+  async run() {
+    const { fanout, bare, manifest } = await buildBoth();
+    // interleaved, so both see the same machine load
+    const fanoutTimes: number[] = [];
+    const bareTimes: number[] = [];
+    for (let i = 0; i < IMPORT_RUNS; i++) {
+      bareTimes.push(coldImportMs(bare.entry, manifest));
+      fanoutTimes.push(coldImportMs(fanout.entry, manifest));
+    }
+    return {
+      measured: median(fanoutTimes),
+      baseline: median(bareTimes),
+      unit: 'ms',
+      note: `median of ${IMPORT_RUNS} fresh processes each; the fan-out handler reads its manifest and creates its clients at import, as the bare one creates its two clients`,
+    };
+  },
+};

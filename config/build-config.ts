@@ -1,0 +1,173 @@
+/**
+ * A document that passed both phases → the fully defaulted `Config`: defaults applied (probe,
+ * then `defaults`, then the top level, then `DEFAULTS`), durations in milliseconds, static
+ * dimensions as `{ value }`, ports per engine, paths absolute, each map entry carrying its name.
+ */
+import { dirname, resolve } from 'node:path';
+import {
+  type AuthConfig,
+  type Config,
+  type DatabaseConfig,
+  DEFAULTS,
+  type DimensionSource,
+  type LocalDatabase,
+  type MetricConfig,
+  type ProbeConfig,
+  type VpcConfig,
+} from '../core/config.js';
+import type { CloudWatchUnit, StorageResolution } from '../core/limits.js';
+import type { ConfigOptions } from './config-options.js';
+import { deepFreeze } from './deep-freeze.js';
+import { parseDuration } from './parse-duration.js';
+
+// the document conforms to schema.json here: these shapes are what it allows
+interface RawDimensions {
+  readonly [name: string]: string | { readonly column: string };
+}
+interface RawProbeFields {
+  readonly database?: string;
+  readonly schedule?: string;
+  readonly timeout?: string;
+  readonly onNull?: ProbeConfig['onNull'];
+  readonly onEmpty?: ProbeConfig['onEmpty'];
+  readonly maxRows?: number;
+  readonly maxSeries?: number;
+  readonly dimensions?: RawDimensions;
+}
+interface RawMetric {
+  readonly name: string;
+  readonly column: string;
+  readonly unit: CloudWatchUnit;
+  readonly resolution?: StorageResolution;
+  readonly dimensions?: RawDimensions;
+}
+interface RawProbe extends RawProbeFields {
+  readonly sql: string;
+  readonly metrics: readonly RawMetric[];
+}
+interface RawDatabase {
+  readonly engine: string;
+  readonly vpc?: string;
+  readonly host: string;
+  readonly port?: number;
+  readonly database: string;
+  readonly user: string;
+  readonly auth: AuthConfig;
+  readonly tls?: boolean;
+  readonly maxConnections?: number;
+  readonly resourceId?: string;
+  readonly local?: { readonly url: string } | { readonly pglite: { readonly init?: string } };
+}
+interface RawVpc {
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds?: readonly string[];
+}
+interface RawConfig {
+  readonly version: 1;
+  readonly namespace: string;
+  readonly schedule?: string;
+  readonly publish?: Config['publish'];
+  readonly health?: Config['health'];
+  readonly alarms?: { readonly topicArn: string };
+  readonly logRetentionDays?: number;
+  readonly defaults?: RawProbeFields;
+  readonly vpcs?: Readonly<Record<string, RawVpc>>;
+  readonly databases: Readonly<Record<string, RawDatabase>>;
+  readonly probes: Readonly<Record<string, RawProbe>>;
+}
+
+function mapValues<T, U>(
+  record: Readonly<Record<string, T>> | undefined,
+  f: (value: T, name: string) => U,
+): Record<string, U> {
+  const result: Record<string, U> = {};
+  for (const [name, value] of Object.entries(record ?? {})) result[name] = f(value, name);
+  return result;
+}
+
+function dimensions(raw: RawDimensions | undefined): Record<string, DimensionSource> {
+  return mapValues(raw, (source) =>
+    typeof source === 'string' ? { value: source } : { column: source.column },
+  );
+}
+
+/** Builds the frozen `Config` of a valid document read from `file` (an absolute path). */
+export function buildConfig(document: unknown, file: string, options: ConfigOptions): Config {
+  const raw = document as RawConfig;
+  const folder = dirname(file);
+  const defaults = raw.defaults ?? {};
+  const schedule = raw.schedule ?? DEFAULTS.schedule;
+
+  const vpcs = mapValues(
+    raw.vpcs,
+    (vpc, name): VpcConfig => ({
+      name,
+      vpcId: vpc.vpcId,
+      subnetIds: [...vpc.subnetIds],
+      ...(vpc.securityGroupIds ? { securityGroupIds: [...vpc.securityGroupIds] } : {}),
+    }),
+  );
+
+  const databases = mapValues(raw.databases, (db, name): DatabaseConfig => {
+    let local: LocalDatabase | undefined;
+    if (db.local && 'url' in db.local) local = { url: db.local.url };
+    else if (db.local && 'pglite' in db.local) {
+      const init = db.local.pglite.init;
+      local = { pglite: init === undefined ? {} : { init: resolve(folder, init) } };
+    }
+    return {
+      name,
+      engine: db.engine,
+      ...(db.vpc === undefined ? {} : { vpc: db.vpc }),
+      host: db.host,
+      port: db.port ?? options.engines[db.engine]?.defaultPort ?? 0,
+      database: db.database,
+      user: db.user,
+      auth: { ...db.auth },
+      tls: db.tls ?? DEFAULTS.tls,
+      maxConnections: db.maxConnections ?? DEFAULTS.maxConnections,
+      ...(db.resourceId === undefined ? {} : { resourceId: db.resourceId }),
+      ...(local === undefined ? {} : { local }),
+    };
+  });
+
+  const probes = mapValues(raw.probes, (probe, name): ProbeConfig => {
+    const timeout = probe.timeout ?? defaults.timeout;
+    return {
+      name,
+      database: probe.database ?? defaults.database ?? '',
+      sql: probe.sql,
+      schedule: probe.schedule ?? defaults.schedule ?? schedule,
+      timeoutMs: (timeout === undefined ? undefined : parseDuration(timeout)) ?? DEFAULTS.timeoutMs,
+      onNull: probe.onNull ?? defaults.onNull ?? DEFAULTS.onNull,
+      onEmpty: probe.onEmpty ?? defaults.onEmpty ?? DEFAULTS.onEmpty,
+      maxRows: probe.maxRows ?? defaults.maxRows ?? DEFAULTS.maxRows,
+      maxSeries: probe.maxSeries ?? defaults.maxSeries ?? DEFAULTS.maxSeries,
+      dimensions: dimensions(probe.dimensions ?? defaults.dimensions),
+      metrics: probe.metrics.map(
+        (metric): MetricConfig => ({
+          name: metric.name,
+          column: metric.column,
+          unit: metric.unit,
+          resolution: metric.resolution ?? DEFAULTS.resolution,
+          dimensions: dimensions(metric.dimensions),
+        }),
+      ),
+    };
+  });
+
+  return deepFreeze({
+    file,
+    version: 1,
+    namespace: raw.namespace,
+    schedule,
+    publish: raw.publish ?? DEFAULTS.publish,
+    health: raw.health ?? DEFAULTS.health,
+    ...(raw.alarms ? { alarms: { topicArn: raw.alarms.topicArn } } : {}),
+    logRetentionDays: raw.logRetentionDays ?? DEFAULTS.logRetentionDays,
+    vpcs,
+    databases,
+    probes,
+  });
+}

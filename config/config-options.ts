@@ -1,0 +1,21 @@
+import type { SqlDialect } from './sql-statements.js';
+
+/**
+ * What `config/` needs to know about one database engine. The engine registry (an adapter)
+ * supplies it, so a new engine needs no edit here.
+ */
+export interface EngineSyntax {
+  /** the port a database of this engine listens on when `port` is omitted */
+  readonly defaultPort: number;
+  /** URL schemes a `local.url` may use (`postgres`, `postgresql`); default: the engine's name */
+  readonly urlSchemes?: readonly string[];
+  /** how the engine's SQL quotes and comments, for the one-statement check; default: Postgres's */
+  readonly sqlDialect?: SqlDialect;
+  /** whether an embedded `local.pglite` can stand in for a database of this engine */
+  readonly pglite?: boolean;
+}
+
+export interface ConfigOptions {
+  /** the engines this build knows, by name (`postgres`, `mysql`) */
+  readonly engines: Readonly<Record<string, EngineSyntax>>;
+}

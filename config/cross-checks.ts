@@ -1,0 +1,233 @@
+/**
+ * The second phase: what `schema.json` cannot say. References resolve, each probe holds one SQL
+ * statement, CloudWatch's per-metric limits hold across probe and metric dimensions, schedules
+ * and durations make sense, `local` blocks fit their engine, `publish: emf` never meets a secret.
+ *
+ * It runs on documents the schema may have rejected, so it checks every value's type before use
+ * and skips values the schema already reported. It stays linear in the size of the file.
+ */
+
+import { CLOUDWATCH, LAMBDA } from '../core/limits.js';
+import { parseSchedule } from '../core/schedule.js';
+import { didYouMean } from './closest-match.js';
+import type { ConfigOptions } from './config-options.js';
+import { parseDuration } from './parse-duration.js';
+import { type PendingIssue, pointerOf } from './pending-issue.js';
+import { POSTGRES_SQL, splitStatements } from './sql-statements.js';
+
+type Entries = Readonly<Record<string, unknown>>;
+
+function isMap(value: unknown): value is Entries {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function mapOf(value: unknown): Entries {
+  return isMap(value) ? value : {};
+}
+
+function listOf(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function known(names: readonly string[], what: string): string {
+  return names.length === 0 ? `; no ${what} are defined` : `; defined: ${names.join(', ')}`;
+}
+
+export function crossCheck(
+  document: unknown,
+  options: ConfigOptions,
+  reported: ReadonlySet<string>,
+): PendingIssue[] {
+  const issues: PendingIssue[] = [];
+  // one issue per place: where the schema already objected, say nothing more
+  const add = (path: readonly string[], at: PendingIssue['at'], message: string) => {
+    if (!reported.has(pointerOf(path))) issues.push({ path, at, message });
+  };
+  const root = mapOf(document);
+  const vpcs = mapOf(root.vpcs);
+  const databases = mapOf(root.databases);
+  const defaults = mapOf(root.defaults);
+
+  checkSchedule(root.schedule, ['schedule'], add);
+  checkDatabases(root, databases, vpcs, options, add);
+  checkSchedule(defaults.schedule, ['defaults', 'schedule'], add);
+  checkTimeout(defaults.timeout, ['defaults', 'timeout'], add);
+  const defaultDatabase = defaults.database;
+  if (typeof defaultDatabase === 'string' && !(defaultDatabase in databases)) {
+    add(['defaults', 'database'], 'value', unknownDatabase(defaultDatabase, databases));
+  }
+  for (const [name, probe] of Object.entries(mapOf(root.probes))) {
+    if (!isMap(probe)) continue;
+    checkProbe(name, probe, { defaults, databases, options, reported }, add);
+  }
+  return issues;
+}
+
+type Add = (path: readonly string[], at: PendingIssue['at'], message: string) => void;
+
+function checkSchedule(value: unknown, path: readonly string[], add: Add): void {
+  if (typeof value !== 'string') return;
+  const parsed = parseSchedule(value);
+  if ('error' in parsed) add(path, 'value', `invalid schedule '${value}': ${parsed.error}`);
+}
+
+function checkTimeout(value: unknown, path: readonly string[], add: Add): void {
+  if (typeof value !== 'string') return;
+  const ms = parseDuration(value);
+  if (ms === undefined) return;
+  if (ms === 0) add(path, 'value', `timeout '${value}' must be longer than zero`);
+  const max = LAMBDA.maxTimeoutSeconds * 1000;
+  if (ms > max) add(path, 'value', `timeout '${value}' is longer than a Lambda function may run (15m)`);
+}
+
+function unknownDatabase(name: string, databases: Entries): string {
+  const names = Object.keys(databases);
+  return `unknown database '${name}'${didYouMean(name, names) || known(names, 'databases')}`;
+}
+
+function checkDatabases(
+  root: Entries,
+  databases: Entries,
+  vpcs: Entries,
+  options: ConfigOptions,
+  add: Add,
+): void {
+  const vpcNames = Object.keys(vpcs);
+  for (const [name, database] of Object.entries(databases)) {
+    if (!isMap(database)) continue;
+    const path = ['databases', name];
+    const engineName = database.engine;
+    const engine = typeof engineName === 'string' ? options.engines[engineName] : undefined;
+    if (typeof engineName === 'string' && !engine) {
+      const names = Object.keys(options.engines);
+      add(
+        [...path, 'engine'],
+        'value',
+        `engine '${engineName}' is not available${didYouMean(engineName, names)}; available: ${names.join(', ')}`,
+      );
+    }
+    const vpc = database.vpc;
+    if (typeof vpc === 'string' && !(vpc in vpcs)) {
+      add(
+        [...path, 'vpc'],
+        'value',
+        `unknown VPC '${vpc}'${didYouMean(vpc, vpcNames) || known(vpcNames, "VPCs under 'vpcs'")}`,
+      );
+    }
+    const auth = mapOf(database.auth);
+    if (root.publish === 'emf' && auth.type === 'secret') {
+      add(
+        [...path, 'auth'],
+        'value',
+        `database '${name}' uses auth type 'secret', which publish: emf cannot serve (no public function fetches the secret); use auth type 'iam' or publish: fanout`,
+      );
+    }
+    const local = mapOf(database.local);
+    if (engine && typeof engineName === 'string' && typeof local.url === 'string') {
+      const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(local.url)?.[1]?.toLowerCase();
+      const schemes = engine.urlSchemes ?? [engineName];
+      if (scheme !== undefined && !schemes.includes(scheme)) {
+        add(
+          [...path, 'local', 'url'],
+          'value',
+          `local url scheme '${scheme}:' does not fit engine '${engineName}'; use ${schemes.map((s) => `${s}://`).join(' or ')}`,
+        );
+      }
+    }
+    if (engine && 'pglite' in local && !engine.pglite) {
+      add(
+        [...path, 'local', 'pglite'],
+        'key',
+        `pglite is an embedded PostgreSQL; database '${name}' has engine '${String(engineName)}' (use local url instead)`,
+      );
+    }
+  }
+}
+
+function checkProbe(
+  name: string,
+  probe: Entries,
+  context: { defaults: Entries; databases: Entries; options: ConfigOptions; reported: ReadonlySet<string> },
+  add: Add,
+): void {
+  const { defaults, databases, options, reported } = context;
+  const path = ['probes', name];
+  const database = probe.database ?? defaults.database;
+  if (database === undefined) {
+    add(path, 'value', `probe '${name}' names no database; set 'database' here or in 'defaults'`);
+  } else if (typeof probe.database === 'string' && !(probe.database in databases)) {
+    add([...path, 'database'], 'value', unknownDatabase(probe.database, databases));
+  }
+  checkSchedule(probe.schedule, [...path, 'schedule'], add);
+  checkTimeout(probe.timeout, [...path, 'timeout'], add);
+
+  if (typeof probe.sql === 'string') {
+    const engineName = typeof database === 'string' ? mapOf(databases[database]).engine : undefined;
+    const dialect =
+      (typeof engineName === 'string' ? options.engines[engineName]?.sqlDialect : undefined) ?? POSTGRES_SQL;
+    const statements = splitStatements(probe.sql, dialect);
+    if (statements.length === 0 && probe.sql.trim() !== '') {
+      add([...path, 'sql'], 'value', `the sql of probe '${name}' holds no statement, only comments or ';'`);
+    }
+    if (statements.length > 1) {
+      const second = (statements[1] ?? '').replace(/\s+/g, ' ').slice(0, 40);
+      add(
+        [...path, 'sql'],
+        'value',
+        `the sql of probe '${name}' holds ${statements.length} statements (the second begins '${second}'); a probe runs exactly one`,
+      );
+    }
+  }
+
+  const probeDimensions = mapOf(probe.dimensions ?? defaults.dimensions);
+  const probeDimensionNames = Object.keys(probeDimensions);
+  const seen = new Map<string, number>();
+  listOf(probe.metrics).forEach((metric, index) => {
+    if (!isMap(metric)) return;
+    const metricPath = [...path, 'metrics', String(index)];
+    const own = Object.keys(mapOf(metric.dimensions));
+    for (const dimension of own) {
+      if (dimension in probeDimensions) {
+        add(
+          [...metricPath, 'dimensions', dimension],
+          'key',
+          `dimension '${dimension}' is already set for every metric of probe '${name}'; remove one of them`,
+        );
+      }
+    }
+    const all = new Set([...probeDimensionNames, ...own]);
+    const counted =
+      !reported.has(pointerOf([...path, 'dimensions'])) &&
+      !reported.has(pointerOf([...metricPath, 'dimensions']));
+    if (all.size > CLOUDWATCH.maxDimensions && counted) {
+      add(
+        metricPath,
+        'value',
+        `metric ${describeMetric(metric, index)} of probe '${name}' has ${all.size} dimensions (${probeDimensionNames.length} from the probe, ${own.length} its own); CloudWatch allows at most ${CLOUDWATCH.maxDimensions}`,
+      );
+    }
+    if (typeof metric.name !== 'string') return;
+    // a static value tells series apart; a column's values are unknown here, so any may collide
+    const metricDimensions = mapOf(metric.dimensions);
+    const signature = [...all].sort().map((dimension) => {
+      const source = metricDimensions[dimension] ?? probeDimensions[dimension];
+      return typeof source === 'string' ? `${dimension}=${source}` : dimension;
+    });
+    const identity = `${metric.name}\u0000${signature.join('\u0000')}`;
+    const first = seen.get(identity);
+    if (first === undefined) {
+      seen.set(identity, index);
+    } else {
+      const dimensions = all.size === 0 ? 'no dimensions' : `dimensions ${[...all].sort().join(', ')}`;
+      add(
+        [...metricPath, 'name'],
+        'value',
+        `metric '${metric.name}' with ${dimensions} is already metric ${first + 1} of probe '${name}'; rename it or give it another dimension`,
+      );
+    }
+  });
+}
+
+function describeMetric(metric: Entries, index: number): string {
+  return typeof metric.name === 'string' ? `'${metric.name}'` : String(index + 1);
+}

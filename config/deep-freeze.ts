@@ -1,0 +1,8 @@
+/** Freezes a value and everything reachable from it, so a loaded config cannot change under its readers. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

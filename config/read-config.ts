@@ -1,0 +1,85 @@
+/**
+ * Reading a `probes.yaml`: YAML with positions, `schema.json`, then the cross checks; every
+ * issue at once, sorted by position, or the frozen, fully defaulted `Config`.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Config } from '../core/config.js';
+import { buildConfig } from './build-config.js';
+import { ConfigError } from './config-error.js';
+import { type ConfigIssue, compareIssues, createIssue } from './config-issue.js';
+import type { ConfigOptions } from './config-options.js';
+import { crossCheck } from './cross-checks.js';
+import { pointerOf } from './pending-issue.js';
+import { readPlainYaml } from './plain-yaml.js';
+import { schemaIssues } from './schema-issues.js';
+import { schemaErrors } from './schema-validator.js';
+import { parseYamlSource } from './yaml-source.js';
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly errors: readonly ConfigIssue[] };
+
+/**
+ * Validates `text` as the content of `file` (named as the user named it; `Config.file` is its
+ * absolute form, and relative paths inside resolve from its folder).
+ */
+export function parseConfigText(text: string, file: string, options: ConfigOptions): ConfigResult {
+  // the fast reader handles plain YAML; positions (the full parser) are needed only for errors
+  const plain = readPlainYaml(text);
+  if (
+    plain !== undefined &&
+    schemaErrors(plain).length === 0 &&
+    crossCheck(plain, options, new Set()).length === 0
+  ) {
+    return { ok: true, config: buildConfig(plain, resolve(file), options) };
+  }
+  const source = parseYamlSource(text);
+  const issues: ConfigIssue[] = source.problems.map((problem) => createIssue({ file, path: '', ...problem }));
+  if (!source.broken) {
+    const fromSchema = schemaIssues(source.value, schemaErrors(source.value));
+    const reported = new Set(fromSchema.map((issue) => pointerOf(issue.path)));
+    for (const pending of [...fromSchema, ...crossCheck(source.value, options, reported)]) {
+      issues.push(
+        createIssue({
+          file,
+          path: pointerOf(pending.path),
+          message: pending.message,
+          ...source.locate(pending),
+        }),
+      );
+    }
+  }
+  if (issues.length > 0) return { ok: false, errors: issues.sort(compareIssues) };
+  return { ok: true, config: buildConfig(source.value, resolve(file), options) };
+}
+
+/** Reads and validates `file`; an unreadable file is one issue at 1:1. */
+export function readConfig(file: string, options: ConfigOptions): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message);
+    return {
+      ok: false,
+      errors: [
+        createIssue({ file, line: 1, column: 1, path: '', message: `cannot read the file: ${reason}` }),
+      ],
+    };
+  }
+  return parseConfigText(text, file, options);
+}
+
+/**
+ * Reads `file` and returns its `Config`, or throws a {@link ConfigError} listing every issue.
+ *
+ * @example
+ * const config = loadConfig('probes.yaml', { engines: { postgres: { defaultPort: 5432 } } });
+ */
+export function loadConfig(file: string, options: ConfigOptions): Config {
+  const result = readConfig(file, options);
+  if (!result.ok) throw new ConfigError(result.errors);
+  return result.config;
+}

@@ -1,0 +1,93 @@
+/**
+ * The manifests each deployed function is deployed with, built from the config and the plan.
+ * `chasm run` builds the same ones in memory.
+ */
+import type { Config, MetricConfig, ProbeConfig } from './config.js';
+import { CLOUDWATCH } from './limits.js';
+import type { FanoutManifest, QueryManifest } from './manifest.js';
+import { metricDimensions } from './map-rows.js';
+import type { FunctionPlan, Plan } from './plan.js';
+
+/** A query function's manifest: its own databases (without `local` blocks) and probes only. */
+export function queryManifest(config: Config, fn: FunctionPlan): QueryManifest {
+  const databases: Record<string, QueryManifest['databases'][string]> = {};
+  for (const name of fn.databases) {
+    const database = config.databases[name];
+    if (!database) continue;
+    const { local: _local, ...deployed } = database;
+    databases[name] = deployed;
+  }
+  const probes: Record<string, ProbeConfig> = {};
+  for (const name of fn.probes) {
+    const probe = config.probes[name];
+    if (probe) probes[name] = probe;
+  }
+  return { namespace: config.namespace, publish: config.publish, health: config.health, databases, probes };
+}
+
+/** The fan-out function's manifest: who serves which probe, with timeouts and size bounds; no SQL. */
+export function fanoutManifest(plan: Plan): FanoutManifest {
+  const { config } = plan;
+  const probes: Record<string, FanoutManifest['probes'][string]> = {};
+  for (const fn of plan.functions) {
+    for (const name of fn.probes) {
+      const probe = config.probes[name];
+      if (!probe) continue;
+      probes[name] = {
+        database: probe.database,
+        functionId: fn.id,
+        timeoutMs: probe.timeoutMs,
+        maxResponseBytes: maxResponseBytes(probe),
+      };
+    }
+  }
+  const secrets: Record<string, string> = {};
+  for (const database of Object.values(config.databases)) {
+    if (database.auth.type === 'secret') secrets[database.name] = database.auth.secretArn;
+  }
+  return { namespace: config.namespace, health: config.health, functions: plan.functions, probes, secrets };
+}
+
+/** The most bytes one probe's report takes in a response (names, a code, a message with a cut value). */
+export const REPORT_BYTES_BOUND = 2048;
+
+/** The longest JSON text of a value within ±2^360, e.g. `-1.2345678901234567e+108`. */
+const VALUE_JSON_BOUND = 24;
+
+/**
+ * An upper bound of the bytes a probe's metric data and report take in a query function's
+ * response, from the config alone. Per metric: every datum's fixed part (its name, unit and
+ * dimensions, a column's value counted at 1024 characters, doubled for JSON escapes) times the
+ * most datums it can produce (one series without column dimensions, else `maxSeries`, plus one
+ * per 150 distinct values), and every row's value and count (`maxRows` of them at most).
+ */
+export function maxResponseBytes(probe: ProbeConfig): number {
+  let bytes = REPORT_BYTES_BOUND;
+  for (const metric of probe.metrics) bytes += metricBytesBound(probe, metric);
+  return bytes;
+}
+
+function metricBytesBound(probe: ProbeConfig, metric: MetricConfig): number {
+  const dimensions = metricDimensions(probe, metric);
+  const columns = dimensions.filter(([, source]) => 'column' in source).length;
+  // a column's value is counted as the longest allowed, every character escaped
+  const template = {
+    MetricName: metric.name,
+    Dimensions: dimensions.map(([name, source]) => ({
+      Name: name,
+      Value: 'column' in source ? '' : source.value,
+    })),
+    Unit: metric.unit,
+    StorageResolution: metric.resolution,
+    Values: [],
+    Counts: [],
+  };
+  const datumBytes = JSON.stringify(template).length + 1 + columns * 2 * CLOUDWATCH.maxDimensionValueLength;
+  const series = columns > 0 ? probe.maxSeries : 1;
+  const datums = Math.max(
+    1,
+    Math.min(probe.maxRows, series + Math.floor(probe.maxRows / CLOUDWATCH.maxValuesPerDatum)),
+  );
+  const valueBytes = probe.maxRows * (VALUE_JSON_BOUND + 1 + String(probe.maxRows).length + 1);
+  return datums * datumBytes + valueBytes;
+}

@@ -1,0 +1,262 @@
+/**
+ * The monthly bill of a plan, line by line, set against the NAT Gateway variant of the same job:
+ * one function inside each VPC that queries and publishes itself, reaching CloudWatch through NAT
+ * Gateways. Figures are estimates from list prices (`pricing.ts`) and the assumptions below; ticks
+ * are counted per 30-day month, hourly prices per 730-hour month. Free tiers are not counted.
+ */
+import {
+  countSeries,
+  DETAILED_HEALTH_METRICS_PER_PROBE,
+  type ProbeSeries,
+  type SeriesCount,
+} from './billed-series.js';
+import type { Config } from './config.js';
+import { CLOUDWATCH } from './limits.js';
+import type { Plan, SchedulePlan } from './plan.js';
+import {
+  BYTES_PER_GB,
+  CLOUDWATCH_LOGS_USD_PER_GB,
+  CLOUDWATCH_USD_PER_METRIC_MONTH,
+  HOURS_PER_MONTH,
+  LAMBDA_ARM64_USD_PER_GB_SECOND,
+  LAMBDA_USD_PER_REQUEST,
+  NAT_GATEWAY_USD_PER_GB,
+  NAT_GATEWAY_USD_PER_HOUR,
+  PUBLIC_IPV4_USD_PER_HOUR,
+  PUT_METRIC_DATA_USD_PER_REQUEST,
+  SCHEDULER_USD_PER_INVOCATION,
+} from './pricing.js';
+
+/** What the estimate assumes about the deployed functions and their traffic. */
+export const COST_ASSUMPTIONS = {
+  /** memory of a query function and of the NAT variant's function */
+  queryMemoryMb: 256,
+  fanoutMemoryMb: 256,
+  /** a warm query invocation's fixed time (handler, connection reuse) */
+  queryBaseMs: 100,
+  /** one probe's round trip; a database runs up to `maxConnections` probes at once */
+  msPerProbe: 50,
+  /** a fan-out invocation's own time, besides waiting for the slowest query function */
+  fanoutBaseMs: 100,
+  msPerPutMetricDataRequest: 50,
+  /** bytes of one datum in a PutMetricData request, and of one request's envelope and response */
+  bytesPerDatum: 200,
+  bytesPerRequest: 2000,
+  /** log bytes per invocation (START, END, REPORT and a summary line) */
+  logBytesPerInvocation: 600,
+  /** bytes of one datum in an Embedded Metric Format log line */
+  emfBytesPerDatum: 300,
+  /** NAT Gateways per VPC: subnets do not tell their AZ, so one per listed subnet (at least one) */
+  natGatewaysPerSubnet: 1,
+} as const;
+
+export interface CostItem {
+  readonly name: string;
+  /** per month */
+  readonly quantity: number;
+  readonly unit: string;
+  readonly unitUsd: number;
+  /** quantity × unitUsd */
+  readonly usd: number;
+}
+
+export interface CostEstimate {
+  readonly items: readonly CostItem[];
+  readonly totalUsd: number;
+}
+
+export interface CostReport {
+  readonly series: SeriesCount;
+  /** at the expected series count (one per metric) */
+  readonly cost: CostEstimate;
+  /** the same bill if every probe emitted its `maxSeries` */
+  readonly maxTotalUsd: number;
+  readonly natGateway: CostEstimate & { readonly gateways: number };
+  /** natGateway.totalUsd / cost.totalUsd */
+  readonly ratio: number;
+}
+
+interface Usage {
+  lambdaRequests: number;
+  gbSeconds: number;
+  putMetricDataRequests: number;
+  schedulerInvocations: number;
+  logBytes: number;
+  natBytes: number;
+}
+
+type Bound = 'min' | 'max';
+
+/** what every usage estimate reads, computed once per plan */
+interface Facts {
+  readonly config: Config;
+  readonly seriesOf: ReadonlyMap<string, ProbeSeries>;
+  /** estimated duration of each invocation of each schedule */
+  readonly msOf: ReadonlyMap<SchedulePlan['invocations'][number], number>;
+}
+
+/** Prices a plan, and the NAT Gateway variant of the same job. */
+export function estimateCost(plan: Plan): CostReport {
+  const series = countSeries(plan.config);
+  const facts: Facts = {
+    config: plan.config,
+    seriesOf: new Map(series.probes.map((probe) => [probe.probe, probe])),
+    msOf: new Map(
+      plan.schedules.flatMap((schedule) =>
+        schedule.invocations.map(
+          (invocation) => [invocation, queryMs(plan.config, invocation.probes)] as const,
+        ),
+      ),
+    ),
+  };
+  const cost = price(plan, series.min, chasmUsage(plan, facts, 'min'));
+  const maxTotalUsd = price(plan, series.max, chasmUsage(plan, facts, 'max')).totalUsd;
+  const gateways = plan.functions.reduce((sum, fn) => sum + natGatewaysOf(plan.config, fn.vpc), 0);
+  const nat = price(plan, series.min, natUsage(plan, facts), gateways);
+  return {
+    series,
+    cost,
+    maxTotalUsd,
+    natGateway: { ...nat, gateways },
+    ratio: cost.totalUsd === 0 ? 0 : nat.totalUsd / cost.totalUsd,
+  };
+}
+
+function natGatewaysOf(config: Config, vpc: string | undefined): number {
+  if (vpc === undefined) return 0;
+  const subnets = config.vpcs[vpc]?.subnetIds.length ?? 0;
+  return Math.max(1, subnets * COST_ASSUMPTIONS.natGatewaysPerSubnet);
+}
+
+function chasmUsage(plan: Plan, facts: Facts, bound: Bound): Usage {
+  const usage = emptyUsage();
+  const emf = plan.config.publish === 'emf';
+  for (const schedule of plan.schedules) {
+    const ticks = schedule.ticksPerMonth;
+    let datums = plan.config.health === 'none' ? 0 : 1;
+    let slowestMs = 0;
+    for (const invocation of schedule.invocations) {
+      const ms = facts.msOf.get(invocation) ?? 0;
+      slowestMs = Math.max(slowestMs, ms);
+      usage.gbSeconds += ticks * gbSeconds(COST_ASSUMPTIONS.queryMemoryMb, ms);
+      datums += datumsOf(facts, invocation.probes, bound);
+    }
+    const invocations = schedule.invocations.length;
+    if (emf) {
+      // each query function is scheduled directly and logs its metrics
+      usage.lambdaRequests += ticks * invocations;
+      usage.schedulerInvocations += ticks * invocations;
+      usage.logBytes +=
+        ticks *
+        (invocations * COST_ASSUMPTIONS.logBytesPerInvocation + datums * COST_ASSUMPTIONS.emfBytesPerDatum);
+      continue;
+    }
+    const requests = Math.ceil(datums / CLOUDWATCH.maxDatumsPerRequest);
+    const fanoutMs =
+      COST_ASSUMPTIONS.fanoutBaseMs + slowestMs + requests * COST_ASSUMPTIONS.msPerPutMetricDataRequest;
+    usage.lambdaRequests += ticks * (1 + invocations);
+    usage.gbSeconds += ticks * gbSeconds(COST_ASSUMPTIONS.fanoutMemoryMb, fanoutMs);
+    usage.putMetricDataRequests += ticks * requests;
+    usage.schedulerInvocations += ticks;
+    usage.logBytes += ticks * (1 + invocations) * COST_ASSUMPTIONS.logBytesPerInvocation;
+  }
+  return usage;
+}
+
+/** One function per VPC (and the VPC-less one) that queries and publishes by itself. */
+function natUsage(plan: Plan, facts: Facts): Usage {
+  const usage = emptyUsage();
+  const inVpc = new Set(plan.functions.filter((fn) => fn.vpc !== undefined).map((fn) => fn.id));
+  for (const schedule of plan.schedules) {
+    const ticks = schedule.ticksPerMonth;
+    schedule.invocations.forEach((invocation, index) => {
+      // ProbesFailed goes out once per tick, with the first function's data
+      const health = index === 0 && plan.config.health !== 'none' ? 1 : 0;
+      const datums = health + datumsOf(facts, invocation.probes, 'min');
+      const requests = Math.ceil(datums / CLOUDWATCH.maxDatumsPerRequest);
+      const ms = (facts.msOf.get(invocation) ?? 0) + requests * COST_ASSUMPTIONS.msPerPutMetricDataRequest;
+      usage.lambdaRequests += ticks;
+      usage.schedulerInvocations += ticks;
+      usage.gbSeconds += ticks * gbSeconds(COST_ASSUMPTIONS.queryMemoryMb, ms);
+      usage.putMetricDataRequests += ticks * requests;
+      usage.logBytes += ticks * COST_ASSUMPTIONS.logBytesPerInvocation;
+      if (inVpc.has(invocation.functionId)) {
+        usage.natBytes +=
+          ticks * (requests * COST_ASSUMPTIONS.bytesPerRequest + datums * COST_ASSUMPTIONS.bytesPerDatum);
+      }
+    });
+  }
+  return usage;
+}
+
+/** the datums some probes send per tick: their series plus their `detailed` health metrics */
+function datumsOf(facts: Facts, probes: readonly string[], bound: Bound): number {
+  const health = facts.config.health === 'detailed' ? DETAILED_HEALTH_METRICS_PER_PROBE : 0;
+  let datums = 0;
+  for (const name of probes) datums += (facts.seriesOf.get(name)?.[bound] ?? 0) + health;
+  return datums;
+}
+
+/** one invocation's estimated duration: databases in parallel, `maxConnections` probes at a time each */
+function queryMs(config: Config, probes: readonly string[]): number {
+  const perDatabase = new Map<string, number>();
+  for (const name of probes) {
+    const database = config.probes[name]?.database ?? '';
+    perDatabase.set(database, (perDatabase.get(database) ?? 0) + 1);
+  }
+  let rounds = 0;
+  for (const [database, count] of perDatabase) {
+    const connections = Math.max(1, config.databases[database]?.maxConnections ?? 1);
+    rounds = Math.max(rounds, Math.ceil(count / connections));
+  }
+  return COST_ASSUMPTIONS.queryBaseMs + rounds * COST_ASSUMPTIONS.msPerProbe;
+}
+
+function gbSeconds(memoryMb: number, ms: number): number {
+  return (memoryMb / 1024) * (ms / 1000);
+}
+
+function emptyUsage(): Usage {
+  return {
+    lambdaRequests: 0,
+    gbSeconds: 0,
+    putMetricDataRequests: 0,
+    schedulerInvocations: 0,
+    logBytes: 0,
+    natBytes: 0,
+  };
+}
+
+function price(plan: Plan, series: number, usage: Usage, natGateways = 0): CostEstimate {
+  const items: CostItem[] = [
+    item('custom metrics', series, 'metric-month', CLOUDWATCH_USD_PER_METRIC_MONTH),
+    item('Lambda requests', usage.lambdaRequests, 'request', LAMBDA_USD_PER_REQUEST),
+    item('Lambda compute (arm64)', usage.gbSeconds, 'GB-second', LAMBDA_ARM64_USD_PER_GB_SECOND),
+  ];
+  if (usage.putMetricDataRequests > 0 || plan.config.publish === 'fanout' || natGateways > 0) {
+    items.push(
+      item('PutMetricData requests', usage.putMetricDataRequests, 'request', PUT_METRIC_DATA_USD_PER_REQUEST),
+    );
+  }
+  items.push(
+    item(
+      'EventBridge Scheduler invocations',
+      usage.schedulerInvocations,
+      'invocation',
+      SCHEDULER_USD_PER_INVOCATION,
+    ),
+    item('CloudWatch Logs ingestion', usage.logBytes / BYTES_PER_GB, 'GB', CLOUDWATCH_LOGS_USD_PER_GB),
+  );
+  if (natGateways > 0) {
+    items.push(
+      item('NAT Gateway hours', natGateways * HOURS_PER_MONTH, 'gateway-hour', NAT_GATEWAY_USD_PER_HOUR),
+      item('NAT Gateway data processed', usage.natBytes / BYTES_PER_GB, 'GB', NAT_GATEWAY_USD_PER_GB),
+      item('public IPv4 addresses', natGateways * HOURS_PER_MONTH, 'address-hour', PUBLIC_IPV4_USD_PER_HOUR),
+    );
+  }
+  return { items, totalUsd: items.reduce((sum, line) => sum + line.usd, 0) };
+}
+
+function item(name: string, quantity: number, unit: string, unitUsd: number): CostItem {
+  return { name, quantity, unit, unitUsd, usd: quantity * unitUsd };
+}

@@ -1,0 +1,273 @@
+/**
+ * The public fan-out function's logic (the Lambda handler and `chasm run` wrap it): one tick's
+ * probes are grouped per query function, invoked concurrently (one invocation per function unless
+ * 6 MiB forces a split), each invocation under a deadline; whatever one invocation does, the
+ * others' metric data is published, with the health metrics, through the sink.
+ */
+import { formatDuration, withDeadline } from './deadline.js';
+import { healthMetrics } from './health-metrics.js';
+import { invocationBatches } from './invocation-batches.js';
+import type { FanoutManifest, ScheduleEvent } from './manifest.js';
+import type { MetricDatum, NamespacedDatum, ProbeReport } from './metric-data.js';
+import type {
+  DatabaseCredentials,
+  Invoker,
+  Logger,
+  MetricsSink,
+  PublishOutcome,
+  QueryRequest,
+  QueryResponse,
+} from './ports.js';
+import type { ErrorCode } from './probe-error.js';
+
+/** What the fan-out needs from the world. */
+export interface FanoutDeps {
+  readonly invoker: Invoker;
+  readonly sink: MetricsSink;
+  /**
+   * The credentials of an `auth: secret` database (e.g. read from Secrets Manager, cached while
+   * warm), forwarded with the invocation; absent: none are forwarded.
+   */
+  credentialsFor?(database: string, secretArn: string): Promise<DatabaseCredentials>;
+  readonly logger?: Logger;
+  /** added to the longest probe timeout of a batch to give its invocation's deadline; default 5000 ms */
+  readonly invokeMarginMs?: number;
+  /** the largest response of one invocation; default Lambda's 6 MiB */
+  readonly maxResponseBytes?: number;
+  /** a monotonic clock in milliseconds; default `performance.now` */
+  readonly now?: () => number;
+}
+
+/** What one tick did: a report per probe (in the event's order), what was published and how it went. */
+export interface FanoutOutcome {
+  readonly reports: readonly ProbeReport[];
+  readonly metrics: readonly NamespacedDatum[];
+  readonly publish: PublishOutcome;
+}
+
+/** The margin an invocation gets beyond its longest probe timeout (cold start, network). */
+export const DEFAULT_INVOKE_MARGIN_MS = 5000;
+
+/**
+ * @example
+ * const outcome = await fanOut(manifest, { probes: ['active-sessions'] }, { invoker, sink });
+ */
+export async function fanOut(
+  manifest: FanoutManifest,
+  event: ScheduleEvent,
+  deps: FanoutDeps,
+): Promise<FanoutOutcome> {
+  const now = deps.now ?? (() => performance.now());
+  const margin = deps.invokeMarginMs ?? DEFAULT_INVOKE_MARGIN_MS;
+  const names = [...new Set(event.probes)];
+  const reports = new Map<string, ProbeReport>();
+  // per invocation, in plan order (not completion order), so output is deterministic
+  const responses: (readonly MetricDatum[])[] = [];
+
+  const fail = (probe: string, elapsedMs: number, code: ErrorCode, message: string): void => {
+    const database = manifest.probes[probe]?.database ?? '';
+    reports.set(probe, {
+      probe,
+      database,
+      ok: false,
+      rows: 0,
+      durationMs: Math.round(elapsedMs * 10) / 10,
+      error: { code, message },
+    });
+  };
+
+  const perFunction = new Map<string, string[]>();
+  for (const name of names) {
+    const route = manifest.probes[name];
+    if (!route) {
+      fail(name, 0, 'UNKNOWN_PROBE', `probe '${name}' is not in the deployed configuration`);
+      continue;
+    }
+    const group = perFunction.get(route.functionId) ?? [];
+    group.push(name);
+    perFunction.set(route.functionId, group);
+  }
+
+  const invocations: Promise<void>[] = [];
+  for (const fn of manifest.functions) {
+    const group = perFunction.get(fn.id);
+    if (!group) continue;
+    const sized = group.map((name) => ({
+      name,
+      maxResponseBytes: manifest.probes[name]?.maxResponseBytes ?? 0,
+    }));
+    for (const batch of invocationBatches(sized, deps.maxResponseBytes)) {
+      invocations.push(invokeBatch(fn.id, fn.functionName, batch, invocations.length));
+    }
+  }
+
+  async function invokeBatch(
+    functionId: string,
+    functionName: string,
+    batch: readonly string[],
+    slot: number,
+  ): Promise<void> {
+    const started = now();
+    const credentials = await gatherCredentials(batch, (probe, message) =>
+      fail(probe, now() - started, 'CONNECTION_FAILED', message),
+    );
+    const probes = batch.filter((name) => !reports.has(name));
+    if (probes.length === 0) return;
+    const request: QueryRequest = Object.keys(credentials).length > 0 ? { probes, credentials } : { probes };
+    const deadlineMs = Math.max(...probes.map((name) => manifest.probes[name]?.timeoutMs ?? 0)) + margin;
+    let response: QueryResponse;
+    try {
+      const answer = await withDeadline(deadlineMs, () =>
+        deps.invoker.invoke(functionId, request, { deadlineMs }),
+      );
+      response = checkResponse(answer);
+    } catch (error) {
+      const cause =
+        error instanceof Error && error.name === 'DeadlineExceededError'
+          ? `no answer within ${formatDuration(deadlineMs)}`
+          : causeOf(error);
+      for (const probe of probes) {
+        fail(probe, now() - started, 'INVOKE_FAILED', `query function '${functionName}' failed: ${cause}`);
+      }
+      deps.logger?.log({ level: 'error', event: 'invoke-failed', function: functionName, probes, cause });
+      return;
+    }
+    const answered = new Map(response.reports.map((report) => [report.probe, report]));
+    for (const probe of probes) {
+      const report = answered.get(probe);
+      if (report) reports.set(probe, report);
+      else {
+        fail(
+          probe,
+          now() - started,
+          'INVOKE_FAILED',
+          `query function '${functionName}' returned no report for it`,
+        );
+      }
+    }
+    responses[slot] = response.metrics;
+  }
+
+  async function gatherCredentials(
+    batch: readonly string[],
+    onFailure: (probe: string, message: string) => void,
+  ): Promise<Record<string, DatabaseCredentials>> {
+    const credentials: Record<string, DatabaseCredentials> = {};
+    if (!deps.credentialsFor) return credentials;
+    const databases = new Set(batch.map((name) => manifest.probes[name]?.database ?? ''));
+    for (const database of databases) {
+      const secretArn = manifest.secrets[database];
+      if (secretArn === undefined) continue;
+      try {
+        credentials[database] = await deps.credentialsFor(database, secretArn);
+      } catch (error) {
+        // only this database's probes are lost; the secret's value never reaches a message
+        for (const probe of batch) {
+          if (manifest.probes[probe]?.database === database) {
+            onFailure(probe, `could not read the secret of database '${database}': ${causeOf(error)}`);
+          }
+        }
+      }
+    }
+    return credentials;
+  }
+
+  await Promise.all(invocations);
+
+  const ordered = names.map((name) => reports.get(name)).filter((report) => report !== undefined);
+  for (const report of ordered) {
+    if (report.error && ['INVOKE_FAILED', 'UNKNOWN_PROBE', 'CONNECTION_FAILED'].includes(report.error.code)) {
+      deps.logger?.log({
+        level: 'error',
+        event: 'probe',
+        probe: report.probe,
+        database: report.database,
+        code: report.error.code,
+        message: report.error.message,
+      });
+    }
+  }
+  const metrics: NamespacedDatum[] = [
+    ...responses.flatMap((data) => data ?? []),
+    ...healthMetrics(manifest.health, ordered),
+  ].map((datum) => ({ Namespace: manifest.namespace, ...datum }));
+  const publish = await publishAll(deps, metrics);
+  return { reports: ordered, metrics, publish };
+}
+
+async function publishAll(deps: FanoutDeps, metrics: readonly NamespacedDatum[]): Promise<PublishOutcome> {
+  if (metrics.length === 0) return { published: 0, failed: 0, errors: [] };
+  try {
+    const outcome = await deps.sink.publish(metrics);
+    for (const error of outcome.errors)
+      deps.logger?.log({ level: 'error', event: 'publish-failed', ...error });
+    return outcome;
+  } catch (error) {
+    const message = `publishing ${metrics.length} datums failed: ${causeOf(error)}`;
+    deps.logger?.log({ level: 'error', event: 'publish-failed', code: 'PUBLISH_FAILED', message });
+    return {
+      published: 0,
+      failed: metrics.length,
+      errors: [{ code: 'PUBLISH_FAILED', message, datums: metrics.length }],
+    };
+  }
+}
+
+/** A response is data from another process: check its shape before anything of it is published. */
+function checkResponse(answer: unknown): QueryResponse {
+  if (!isObject(answer) || !Array.isArray(answer.reports) || !Array.isArray(answer.metrics)) {
+    throw new Error('malformed response: expected { reports: [...], metrics: [...] }');
+  }
+  answer.reports.forEach((report: unknown, index) => {
+    if (!isReport(report)) throw new Error(`malformed response: reports[${index}] is not a probe report`);
+  });
+  answer.metrics.forEach((datum: unknown, index) => {
+    if (!isDatum(datum)) throw new Error(`malformed response: metrics[${index}] is not a metric datum`);
+  });
+  return answer as unknown as QueryResponse;
+}
+
+function isReport(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    typeof value.probe === 'string' &&
+    typeof value.database === 'string' &&
+    typeof value.ok === 'boolean' &&
+    typeof value.rows === 'number' &&
+    typeof value.durationMs === 'number' &&
+    (value.error === undefined ||
+      (isObject(value.error) &&
+        typeof value.error.code === 'string' &&
+        typeof value.error.message === 'string'))
+  );
+}
+
+function isDatum(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const dimensionsOk =
+    Array.isArray(value.Dimensions) &&
+    value.Dimensions.every(
+      (d: unknown) => isObject(d) && typeof d.Name === 'string' && typeof d.Value === 'string',
+    );
+  const numbers = (list: unknown): boolean =>
+    Array.isArray(list) && list.every((n: unknown) => typeof n === 'number' && Number.isFinite(n));
+  const valueOk =
+    value.Value !== undefined
+      ? typeof value.Value === 'number' && Number.isFinite(value.Value)
+      : numbers(value.Values) && numbers(value.Counts);
+  return (
+    typeof value.MetricName === 'string' &&
+    dimensionsOk &&
+    typeof value.Unit === 'string' &&
+    typeof value.StorageResolution === 'number' &&
+    valueOk
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function causeOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

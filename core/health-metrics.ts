@@ -1,0 +1,62 @@
+/**
+ * Health metrics (DESIGN.md, "Visibility, priced"): what a run publishes about itself, as the
+ * config's `health` says. Every billed metric costs money, so `summary` is one metric whatever
+ * the config's size.
+ */
+import type { HealthMode } from './config.js';
+import type { MetricDatum, ProbeReport } from './metric-data.js';
+
+/** Health metric names, part of the external contract (alarms and dashboards use them). */
+export const HEALTH_METRICS = {
+  probesFailed: 'ProbesFailed',
+  probeSuccess: 'ProbeSuccess',
+  probeDuration: 'ProbeDuration',
+  probeRows: 'ProbeRows',
+} as const;
+
+/**
+ * `summary`: one `ProbesFailed` (0 when all is well, so missing data means the pipeline is down);
+ * `detailed`: that plus `ProbeSuccess`, `ProbeDuration` and `ProbeRows` per probe (dimension
+ * `Probe`); `none`: nothing.
+ */
+export function healthMetrics(mode: HealthMode, reports: readonly ProbeReport[]): MetricDatum[] {
+  if (mode === 'none') return [];
+  const failed = reports.filter((report) => !report.ok).length;
+  const data: MetricDatum[] = [
+    {
+      MetricName: HEALTH_METRICS.probesFailed,
+      Dimensions: [],
+      Unit: 'Count',
+      StorageResolution: 60,
+      Value: failed,
+    },
+  ];
+  if (mode === 'summary') return data;
+  for (const report of reports) {
+    const Dimensions = [{ Name: 'Probe', Value: report.probe }];
+    data.push(
+      {
+        MetricName: HEALTH_METRICS.probeSuccess,
+        Dimensions,
+        Unit: 'Count',
+        StorageResolution: 60,
+        Value: report.ok ? 1 : 0,
+      },
+      {
+        MetricName: HEALTH_METRICS.probeDuration,
+        Dimensions,
+        Unit: 'Milliseconds',
+        StorageResolution: 60,
+        Value: report.durationMs,
+      },
+      {
+        MetricName: HEALTH_METRICS.probeRows,
+        Dimensions,
+        Unit: 'Count',
+        StorageResolution: 60,
+        Value: report.rows,
+      },
+    );
+  }
+  return data;
+}

@@ -1,0 +1,259 @@
+/**
+ * Rows → metric data (DESIGN.md, "Result semantics"). Pure: the rows exactly as the drivers
+ * return them go in, CloudWatch `MetricDatum`s come out, or a `ProbeError` that names the probe,
+ * its database, the column, the row and the value.
+ *
+ * Decisions beyond the contract:
+ * - a value whose magnitude is below CloudWatch's smallest (2^-260) but not 0 becomes 0: it is
+ *   within ±2^360, so the contract calls it valid, and CloudWatch would reject it as it is;
+ * - a column named by the config but absent from the result is `QUERY_FAILED` (the SQL and the
+ *   config disagree; no value is at fault);
+ * - a dimension value must be what CloudWatch accepts: 1–1024 printable ASCII characters, not all
+ *   whitespace; anything else is `INVALID_VALUE`, so it never reaches (and fails) a publish batch;
+ * - `maxSeries` bounds the distinct dimension sets of each metric (a billed metric each).
+ */
+import type { DimensionSource, MetricConfig, ProbeConfig } from './config.js';
+import { CLOUDWATCH } from './limits.js';
+import type { Dimension, MetricDatum } from './metric-data.js';
+import type { Row } from './ports.js';
+import { ProbeError } from './probe-error.js';
+
+/** Maps one probe's rows to its metric data; throws a `ProbeError` for the first bad value. */
+export function mapRows(probe: ProbeConfig, rows: readonly Row[]): MetricDatum[] {
+  const firstRow = rows[0];
+  if (firstRow === undefined) return emptyResult(probe);
+  checkColumns(probe, firstRow);
+  const data: MetricDatum[] = [];
+  for (const metric of probe.metrics) mapMetric(probe, metric, rows, data);
+  return data;
+}
+
+/** The dimensions of one metric: the probe's, then the metric's own (which win on a clash), sorted by name. */
+export function metricDimensions(
+  probe: ProbeConfig,
+  metric: MetricConfig,
+): readonly (readonly [string, DimensionSource])[] {
+  // configs are frozen: work this out once per probe and metric, not once per run
+  let perMetric = dimensionCache.get(probe);
+  if (!perMetric) {
+    perMetric = new WeakMap();
+    dimensionCache.set(probe, perMetric);
+  }
+  let sorted = perMetric.get(metric);
+  if (!sorted) {
+    const merged = new Map<string, DimensionSource>(Object.entries(probe.dimensions));
+    for (const [name, source] of Object.entries(metric.dimensions)) merged.set(name, source);
+    sorted = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    perMetric.set(metric, sorted);
+  }
+  return sorted;
+}
+
+const dimensionCache = new WeakMap<
+  ProbeConfig,
+  WeakMap<MetricConfig, readonly (readonly [string, DimensionSource])[]>
+>();
+
+function emptyResult(probe: ProbeConfig): MetricDatum[] {
+  if (probe.onEmpty === 'skip') return [];
+  const data: MetricDatum[] = [];
+  for (const metric of probe.metrics) {
+    const dimensions = metricDimensions(probe, metric);
+    // a metric split by a column has no series to give a 0 to
+    if (dimensions.some(([, source]) => 'column' in source)) continue;
+    data.push({
+      MetricName: metric.name,
+      Dimensions: dimensions.map(([name, source]) => ({
+        Name: name,
+        Value: (source as { value: string }).value,
+      })),
+      Unit: metric.unit,
+      StorageResolution: metric.resolution,
+      Value: 0,
+    });
+  }
+  return data;
+}
+
+// every row of a result has the same columns, so the first row tells which are missing
+function checkColumns(probe: ProbeConfig, row: Row): void {
+  const needed = new Set<string>();
+  for (const metric of probe.metrics) {
+    needed.add(metric.column);
+    for (const [, source] of metricDimensions(probe, metric)) {
+      if ('column' in source) needed.add(source.column);
+    }
+  }
+  const present = Object.keys(row);
+  for (const column of needed) {
+    if (!Object.hasOwn(row, column)) {
+      throw new ProbeError(
+        'QUERY_FAILED',
+        `${probeLabel(probe)}: column '${column}' is not in the result (columns: ${present.join(', ') || 'none'})`,
+      );
+    }
+  }
+}
+
+interface Series {
+  readonly dimensions: readonly Dimension[];
+  /** value → how many rows gave it, in order of first appearance */
+  readonly counts: Map<number, number>;
+}
+
+function mapMetric(
+  probe: ProbeConfig,
+  metric: MetricConfig,
+  rows: readonly Row[],
+  into: MetricDatum[],
+): void {
+  const dimensionSources = metricDimensions(probe, metric);
+  const series = new Map<string, Series>();
+  rows.forEach((row, index) => {
+    const values = dimensionSources.map(([, source]) =>
+      'column' in source ? dimensionValue(probe, source.column, row[source.column], index) : source.value,
+    );
+    const value = metricValue(probe, metric, row[metric.column], index);
+    // the series exists even when its value is skipped: it still counts against maxSeries
+    // (dimension values are printable ASCII, so a control character separates them safely)
+    const key = values.join('\u0001');
+    let entry = series.get(key);
+    if (!entry) {
+      const dimensions = dimensionSources.map(([name], i) => ({ Name: name, Value: values[i] ?? '' }));
+      entry = { dimensions, counts: new Map() };
+      series.set(key, entry);
+      if (series.size > probe.maxSeries) {
+        throw new ProbeError(
+          'TOO_MANY_SERIES',
+          `${probeLabel(probe)}: metric '${metric.name}' has more than ${probe.maxSeries} distinct dimension sets (maxSeries: ${probe.maxSeries}); row ${index} adds ${formatDimensions(entry.dimensions)}`,
+        );
+      }
+    }
+    if (value !== undefined) entry.counts.set(value, (entry.counts.get(value) ?? 0) + 1);
+  });
+  for (const { dimensions, counts } of series.values()) toDatums(metric, dimensions, counts, into);
+}
+
+function toDatums(
+  metric: MetricConfig,
+  dimensions: readonly Dimension[],
+  counts: ReadonlyMap<number, number>,
+  into: MetricDatum[],
+): void {
+  const { name: MetricName, unit: Unit, resolution: StorageResolution } = metric;
+  if (counts.size === 1) {
+    const [value, count] = counts.entries().next().value as [number, number];
+    if (count === 1) {
+      into.push({ MetricName, Dimensions: dimensions, Unit, StorageResolution, Value: value });
+      return;
+    }
+  }
+  const entries = [...counts.entries()];
+  // CloudWatch takes at most 150 distinct values per datum: more become more datums of the same series
+  for (let start = 0; start < entries.length; start += CLOUDWATCH.maxValuesPerDatum) {
+    const chunk = entries.slice(start, start + CLOUDWATCH.maxValuesPerDatum);
+    into.push({
+      MetricName,
+      Dimensions: dimensions,
+      Unit,
+      StorageResolution,
+      Values: chunk.map(([value]) => value),
+      Counts: chunk.map(([, count]) => count),
+    });
+  }
+}
+
+/** A metric's value from one row; `undefined` when a NULL is skipped. */
+function metricValue(
+  probe: ProbeConfig,
+  metric: MetricConfig,
+  raw: unknown,
+  index: number,
+): number | undefined {
+  if (raw === null || raw === undefined) {
+    if (probe.onNull === 'skip') return undefined;
+    if (probe.onNull === 'zero') return 0;
+    throw new ProbeError(
+      'INVALID_VALUE',
+      `${probeLabel(probe)}: column '${metric.column}' is NULL in row ${index} (onNull: error)`,
+    );
+  }
+  const value = toNumber(raw);
+  if (value === undefined || !Number.isFinite(value) || Math.abs(value) > CLOUDWATCH.maxValue) {
+    throw new ProbeError(
+      'INVALID_VALUE',
+      `${probeLabel(probe)}: column '${metric.column}' in row ${index} holds ${describeValue(raw)}, not a finite number within ±2^360`,
+    );
+  }
+  // below CloudWatch's smallest magnitude: indistinguishable from 0, and 0 is accepted
+  if (Math.abs(value) < CLOUDWATCH.minMagnitude) return 0;
+  return value;
+}
+
+const NUMERIC_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+// what drivers return for numbers: number, bigint, numeric/decimal text, booleans (or 0/1 from mysql2)
+function toNumber(raw: unknown): number | undefined {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'bigint') return Number(raw);
+  if (typeof raw === 'boolean') return raw ? 1 : 0;
+  if (typeof raw === 'string') {
+    const text = raw.trim();
+    return NUMERIC_TEXT.test(text) ? Number(text) : undefined;
+  }
+  return undefined;
+}
+
+// printable ASCII only, as CloudWatch requires of dimension values
+const DIMENSION_VALUE = /^[\x20-\x7e]+$/;
+
+function dimensionValue(probe: ProbeConfig, column: string, raw: unknown, index: number): string {
+  const value = toDimensionText(raw);
+  const problem =
+    value === undefined
+      ? 'which cannot be a dimension value'
+      : value.trim() === ''
+        ? 'an empty dimension value'
+        : value.length > CLOUDWATCH.maxDimensionValueLength
+          ? `over ${CLOUDWATCH.maxDimensionValueLength} characters (${value.length})`
+          : !DIMENSION_VALUE.test(value)
+            ? 'which has characters other than printable ASCII'
+            : undefined;
+  if (problem !== undefined || value === undefined) {
+    throw new ProbeError(
+      'INVALID_VALUE',
+      `${probeLabel(probe)}: dimension column '${column}' in row ${index} holds ${describeValue(raw)}, ${problem}`,
+    );
+  }
+  return value;
+}
+
+function toDimensionText(raw: unknown): string | undefined {
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : undefined;
+  if (typeof raw === 'bigint' || typeof raw === 'boolean') return String(raw);
+  if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? undefined : raw.toISOString();
+  return undefined;
+}
+
+function probeLabel(probe: ProbeConfig): string {
+  return `probe '${probe.name}' (database '${probe.database}')`;
+}
+
+function formatDimensions(dimensions: readonly Dimension[]): string {
+  return `{${dimensions.map((dimension) => `${dimension.Name}=${dimension.Value}`).join(', ')}}`;
+}
+
+/** A value for an error message: its kind and a short excerpt, never a whole long cell. */
+export function describeValue(raw: unknown): string {
+  if (raw === null) return 'NULL';
+  if (raw === undefined) return 'nothing';
+  if (typeof raw === 'string') {
+    const excerpt = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
+    return `text ${JSON.stringify(excerpt)}`;
+  }
+  if (typeof raw === 'number' || typeof raw === 'bigint' || typeof raw === 'boolean') return String(raw);
+  if (raw instanceof Date) return `a date (${Number.isNaN(raw.getTime()) ? 'invalid' : raw.toISOString()})`;
+  if (raw instanceof Uint8Array) return `binary data (${raw.length} bytes)`;
+  return `a ${Array.isArray(raw) ? 'list' : typeof raw}`;
+}

@@ -1,0 +1,33 @@
+/**
+ * Public list prices the cost model uses, in USD, as of 2025. us-east-1 and eu-west-1 charge the
+ * same for all of these. Free tiers (Lambda's 1M requests and 400,000 GB-s, CloudWatch's 10
+ * metrics and 1M API requests, Scheduler's 14M invocations, Logs' 5 GB) are NOT counted: a free
+ * tier is shared by the whole account, so a plan cannot claim it.
+ */
+
+/** hours in a month for hourly prices (AWS's own convention: 730) */
+export const HOURS_PER_MONTH = 730;
+
+/** Lambda, arm64, per GB-second of compute (first 7.5 billion GB-s/month); aws.amazon.com/lambda/pricing */
+export const LAMBDA_ARM64_USD_PER_GB_SECOND = 0.0000133334;
+/** Lambda requests: USD 0.20 per 1M; aws.amazon.com/lambda/pricing */
+export const LAMBDA_USD_PER_REQUEST = 0.2 / 1_000_000;
+
+/** CloudWatch custom metric, per metric-month (first 10,000 metrics); aws.amazon.com/cloudwatch/pricing */
+export const CLOUDWATCH_USD_PER_METRIC_MONTH = 0.3;
+/** PutMetricData: USD 0.01 per 1,000 requests; aws.amazon.com/cloudwatch/pricing */
+export const PUT_METRIC_DATA_USD_PER_REQUEST = 0.01 / 1000;
+/** CloudWatch Logs ingestion (standard class), per GB; aws.amazon.com/cloudwatch/pricing */
+export const CLOUDWATCH_LOGS_USD_PER_GB = 0.5;
+
+/** EventBridge Scheduler: USD 1.00 per 1M invocations (after the 14M free); aws.amazon.com/eventbridge/pricing */
+export const SCHEDULER_USD_PER_INVOCATION = 1 / 1_000_000;
+
+/** NAT Gateway, per hour per gateway (one per AZ); aws.amazon.com/vpc/pricing */
+export const NAT_GATEWAY_USD_PER_HOUR = 0.045;
+/** NAT Gateway, per GB processed; aws.amazon.com/vpc/pricing */
+export const NAT_GATEWAY_USD_PER_GB = 0.045;
+/** public IPv4 address (each NAT Gateway's Elastic IP), per hour, since February 2024; aws.amazon.com/vpc/pricing */
+export const PUBLIC_IPV4_USD_PER_HOUR = 0.005;
+
+export const BYTES_PER_GB = 1024 ** 3;

@@ -1,0 +1,279 @@
+/**
+ * The private query function's logic (the Lambda handler is a thin wrapper around it): it runs
+ * only the probes it was deployed with, each database's probes with bounded concurrency and a
+ * client-side deadline, maps rows to metric data inside the VPC, and returns only metric data and
+ * one report per requested probe, under Lambda's 6 MiB response limit.
+ */
+import { type ConcurrencyLimit, createConcurrencyLimit } from './concurrency-limit.js';
+import { DeadlineExceededError, formatDuration, withDeadline } from './deadline.js';
+import { LAMBDA } from './limits.js';
+import type { QueryManifest } from './manifest.js';
+import { mapRows } from './map-rows.js';
+import type { MetricDatum, ProbeReport } from './metric-data.js';
+import type { DatabaseCredentials, DatabasePool, Logger, QueryResponse, Row } from './ports.js';
+import { type ErrorCode, ProbeError } from './probe-error.js';
+import { parseQueryRequest } from './query-request.js';
+
+/** A database as a query function is deployed with it. */
+export type DeployedDatabase = QueryManifest['databases'][string];
+
+/** What a query function needs from the world. */
+export interface QueryFunctionDeps {
+  /**
+   * Opens the pool of one database; called once per database per function instance (again only
+   * after a failed attempt). `credentials()` returns the latest credentials handed over for it by
+   * an invocation (`auth: secret`), to be read for each new connection.
+   */
+  openPool(
+    database: DeployedDatabase,
+    credentials: () => DatabaseCredentials | undefined,
+  ): DatabasePool | Promise<DatabasePool>;
+  /** one structured line per probe outcome; default: none */
+  readonly logger?: Logger;
+  /** a monotonic clock in milliseconds; default `performance.now` */
+  readonly now?: () => number;
+  /** the largest serialized response; default Lambda's 6 MiB */
+  readonly maxResponseBytes?: number;
+}
+
+/** Runs one invocation's request; rejects (running nothing) when the payload is malformed. */
+export interface QueryFunction {
+  (request: unknown): Promise<QueryResponse>;
+  /** closes every pool it opened; for local runs and tests (Lambda just freezes the instance) */
+  close(): Promise<void>;
+}
+
+interface ProbeResult {
+  report: ProbeReport;
+  metrics: readonly MetricDatum[];
+}
+
+/**
+ * @example
+ * const run = createQueryFunction(manifest, { openPool });
+ * const { reports, metrics } = await run({ probes: ['active-sessions'] });
+ */
+export function createQueryFunction(manifest: QueryManifest, deps: QueryFunctionDeps): QueryFunction {
+  const now = deps.now ?? (() => performance.now());
+  const maxResponseBytes = deps.maxResponseBytes ?? LAMBDA.maxPayloadBytes;
+  const databaseNames = Object.keys(manifest.databases);
+  // created once per instance and reused by warm invocations
+  const pools = new Map<string, Promise<DatabasePool>>();
+  const limits = new Map<string, ConcurrencyLimit>();
+  const credentials = new Map<string, DatabaseCredentials>();
+
+  const poolFor = (database: DeployedDatabase): Promise<DatabasePool> => {
+    let pool = pools.get(database.name);
+    if (!pool) {
+      pool = Promise.resolve()
+        .then(() => deps.openPool(database, () => credentials.get(database.name)))
+        .catch((error: unknown) => {
+          // a failed opening is retried by the next invocation
+          pools.delete(database.name);
+          throw error instanceof ProbeError
+            ? error
+            : new ProbeError('CONNECTION_FAILED', `could not open a connection pool: ${causeOf(error)}`, {
+                cause: error,
+              });
+        });
+      pools.set(database.name, pool);
+    }
+    return pool;
+  };
+
+  const limitFor = (database: DeployedDatabase): ConcurrencyLimit => {
+    let limit = limits.get(database.name);
+    if (!limit) {
+      limit = createConcurrencyLimit(database.maxConnections);
+      limits.set(database.name, limit);
+    }
+    return limit;
+  };
+
+  const runProbe = async (name: string): Promise<ProbeResult> => {
+    const probe = manifest.probes[name];
+    const database = probe ? manifest.databases[probe.database] : undefined;
+    if (!probe || !database) {
+      return failed(name, '', 0, 0, 'UNKNOWN_PROBE', `probe '${name}' is not deployed with this function`);
+    }
+    // opening a pool connects nothing (an embedded database may start up): not the probe's time
+    let pool: DatabasePool;
+    try {
+      pool = await poolFor(database);
+    } catch (error) {
+      const code = error instanceof ProbeError ? error.code : 'CONNECTION_FAILED';
+      return failed(
+        name,
+        database.name,
+        0,
+        0,
+        code,
+        `probe '${name}' (database '${database.name}'): ${causeOf(error)}`,
+      );
+    }
+    const started = now();
+    let rows: readonly Row[];
+    let gotSlot = false;
+    try {
+      // the deadline covers waiting for a connection slot, connecting and the query, so an
+      // invocation never runs longer than its longest probe timeout
+      rows = await withDeadline(probe.timeoutMs, async (signal) => {
+        const release = await limitFor(database).acquire(signal);
+        gotSlot = true;
+        try {
+          const remainingMs = Math.max(1, Math.floor(probe.timeoutMs - (now() - started)));
+          return await pool.query(probe.sql, { timeoutMs: remainingMs, maxRows: probe.maxRows, signal });
+        } finally {
+          release();
+        }
+      });
+    } catch (error) {
+      const elapsed = now() - started;
+      if (
+        error instanceof DeadlineExceededError ||
+        (error instanceof ProbeError && error.code === 'TIMEOUT')
+      ) {
+        const message = gotSlot
+          ? `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout`
+          : `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout waiting for one of database '${database.name}''s ${database.maxConnections} connections (maxConnections)`;
+        return failed(name, database.name, 0, elapsed, 'TIMEOUT', message);
+      }
+      const code = error instanceof ProbeError ? error.code : 'QUERY_FAILED';
+      return failed(
+        name,
+        database.name,
+        0,
+        elapsed,
+        code,
+        `probe '${name}' (database '${database.name}'): ${causeOf(error)}`,
+      );
+    }
+    const elapsed = now() - started;
+    if (rows.length > probe.maxRows) {
+      const message = `probe '${name}' (database '${database.name}') returned more than ${probe.maxRows} rows (maxRows: ${probe.maxRows})`;
+      return failed(name, database.name, rows.length, elapsed, 'TOO_MANY_ROWS', message);
+    }
+    try {
+      const metrics = mapRows(probe, rows);
+      return {
+        report: {
+          probe: name,
+          database: database.name,
+          ok: true,
+          rows: rows.length,
+          durationMs: round(elapsed),
+        },
+        metrics,
+      };
+    } catch (error) {
+      const code = error instanceof ProbeError ? error.code : 'INVALID_VALUE';
+      return failed(name, database.name, rows.length, elapsed, code, causeOf(error));
+    }
+  };
+
+  const run = async (payload: unknown): Promise<QueryResponse> => {
+    let request: ReturnType<typeof parseQueryRequest>;
+    try {
+      request = parseQueryRequest(payload, databaseNames);
+    } catch (error) {
+      deps.logger?.log({ level: 'error', event: 'request-refused', reason: causeOf(error) });
+      throw error;
+    }
+    for (const [database, given] of Object.entries(request.credentials ?? {}))
+      credentials.set(database, given);
+    const names = [...new Set(request.probes)];
+    const results = await Promise.all(names.map(runProbe));
+    const response = fitResponse(results, maxResponseBytes);
+    for (const report of response.reports) {
+      deps.logger?.log({
+        level: report.ok ? 'info' : 'error',
+        event: 'probe',
+        probe: report.probe,
+        database: report.database,
+        ok: report.ok,
+        rows: report.rows,
+        durationMs: report.durationMs,
+        ...(report.error ? { code: report.error.code, message: report.error.message } : {}),
+      });
+    }
+    return response;
+  };
+
+  const close = async (): Promise<void> => {
+    const opened = [...pools.values()];
+    pools.clear();
+    await Promise.all(opened.map((pool) => pool.then((p) => p.close()).catch(() => undefined)));
+  };
+
+  return Object.assign(run, { close });
+}
+
+/**
+ * Keeps the serialized response under `maxBytes`: while over, the probe with the most metric
+ * data loses it and reports `PAYLOAD_TOO_LARGE` with its size.
+ */
+function fitResponse(results: ProbeResult[], maxBytes: number): QueryResponse {
+  const current = [...results];
+  let sizes: number[] | undefined;
+  for (;;) {
+    const response = {
+      reports: current.map((result) => result.report),
+      metrics: current.flatMap((result) => result.metrics),
+    };
+    if (fits(JSON.stringify(response), maxBytes)) return response;
+    sizes ??= current.map((result) => byteLength(JSON.stringify(result.metrics)));
+    const known = sizes;
+    let largest = -1;
+    current.forEach((result, index) => {
+      if (result.metrics.length > 0 && (largest < 0 || (known[index] ?? 0) > (known[largest] ?? 0)))
+        largest = index;
+    });
+    const victim = current[largest];
+    // nothing left to drop: only the reports remain, and they are small
+    if (!victim) return response;
+    const size = known[largest] ?? 0;
+    const { probe, database, rows, durationMs } = victim.report;
+    current[largest] = failed(
+      probe,
+      database,
+      rows,
+      durationMs,
+      'PAYLOAD_TOO_LARGE',
+      `probe '${probe}' (database '${database}') produced ${size} bytes of metric data, more than fits in Lambda's ${maxBytes}-byte response`,
+    );
+    known[largest] = 0;
+  }
+}
+
+function failed(
+  probe: string,
+  database: string,
+  rows: number,
+  elapsedMs: number,
+  code: ErrorCode,
+  message: string,
+): ProbeResult {
+  return {
+    report: { probe, database, ok: false, rows, durationMs: round(elapsedMs), error: { code, message } },
+    metrics: [],
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+function causeOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const encoder = new TextEncoder();
+
+function byteLength(text: string): number {
+  return encoder.encode(text).length;
+}
+
+// UTF-8 takes at most 3 bytes per UTF-16 unit: most responses need no encoding to know they fit
+function fits(text: string, maxBytes: number): boolean {
+  return text.length * 3 <= maxBytes || byteLength(text) <= maxBytes;
+}

@@ -1,0 +1,158 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCloudWatchClient, createCloudWatchSink } from '../../adapters/sinks/cloudwatch-sink.js';
+import type { NamespacedDatum } from '../../core/metric-data.js';
+import { useDummyCredentials } from '../support/local-aws/dummy-credentials.js';
+import { type LocalCloudWatch, startLocalCloudWatch } from '../support/local-aws/local-cloudwatch.js';
+
+function datums(n: number, namespace = 'Acme/Sink'): NamespacedDatum[] {
+  return Array.from({ length: n }, (_, i) => ({
+    Namespace: namespace,
+    MetricName: 'Depth',
+    Dimensions: [{ Name: 'Queue', Value: `q-${i}` }],
+    Unit: 'Count',
+    StorageResolution: 60,
+    Value: i,
+  }));
+}
+
+describe('CloudWatch sink against the local PutMetricData endpoint', () => {
+  let cloudwatch: LocalCloudWatch;
+  let client: CloudWatchClient;
+
+  beforeAll(async () => {
+    useDummyCredentials();
+    cloudwatch = await startLocalCloudWatch();
+    client = createCloudWatchClient({ endpoint: cloudwatch.endpoint, region: 'eu-west-1' });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await cloudwatch.close();
+  });
+  afterEach(() => {
+    cloudwatch.accepted.length = 0;
+    cloudwatch.requests.length = 0;
+    cloudwatch.throttle(0);
+    cloudwatch.delay(0);
+  });
+
+  it('publishes 2500 datums in 3 gzip requests and CloudWatch holds each once', async () => {
+    const sink = createCloudWatchSink({ client });
+
+    const outcome = await sink.publish(datums(2500));
+
+    expect(outcome).toEqual({ published: 2500, failed: 0, errors: [] });
+    const sizes = cloudwatch.requests
+      .map((r) => [r.status, r.datums])
+      .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
+    expect(sizes).toEqual([
+      [200, 1000],
+      [200, 1000],
+      [200, 500],
+    ]);
+    expect(cloudwatch.requests.every((r) => r.gzip && r.wireBytes < r.bodyBytes)).toBe(true);
+    const values = cloudwatch.accepted.map((d) => d.Value).sort((a, b) => (a ?? 0) - (b ?? 0));
+    expect(values).toEqual(Array.from({ length: 2500 }, (_, i) => i));
+  });
+
+  it('retries throttling twice and then publishes everything exactly once', async () => {
+    cloudwatch.throttle(2);
+    const sink = createCloudWatchSink({ client, maxInFlight: 1 });
+
+    const outcome = await sink.publish(datums(10));
+
+    expect(outcome).toEqual({ published: 10, failed: 0, errors: [] });
+    expect(cloudwatch.requests.map((r) => r.status)).toEqual([400, 400, 200]);
+    expect(cloudwatch.accepted).toHaveLength(10);
+    expect(new Set(cloudwatch.accepted.map((d) => d.Dimensions?.[0]?.Value)).size).toBe(10);
+  });
+
+  it('retries a 500 on one batch of several and loses nothing', async () => {
+    cloudwatch.failRequest(2);
+    const sink = createCloudWatchSink({ client, maxInFlight: 1 });
+
+    const outcome = await sink.publish(datums(3000));
+
+    expect(outcome).toEqual({ published: 3000, failed: 0, errors: [] });
+    expect(cloudwatch.requests.map((r) => r.status)).toEqual([200, 500, 200, 200]);
+    expect(cloudwatch.accepted).toHaveLength(3000);
+  });
+
+  it('reports PUBLISH_FAILED with counts when throttling outlasts the retries', async () => {
+    const logged: Record<string, unknown>[] = [];
+    const impatient = createCloudWatchClient({
+      endpoint: cloudwatch.endpoint,
+      region: 'eu-west-1',
+      maxAttempts: 2,
+    });
+    cloudwatch.throttle(2);
+    const sink = createCloudWatchSink({
+      client: impatient,
+      maxInFlight: 1,
+      logger: { log: (e) => logged.push(e) },
+    });
+
+    const outcome = await sink.publish(datums(1500));
+    impatient.destroy();
+
+    expect(outcome.published).toBe(500);
+    expect(outcome.failed).toBe(1000);
+    expect(outcome.errors).toHaveLength(1);
+    expect(outcome.errors[0]).toMatchObject({ code: 'PUBLISH_FAILED', datums: 1000 });
+    expect(outcome.errors[0]?.message).toMatch(/Throttling/);
+    expect(logged).toEqual([expect.objectContaining({ event: 'publish-failed', datums: 1000 })]);
+    expect(cloudwatch.accepted).toHaveLength(500);
+  });
+
+  it('sets an invalid datum aside and publishes the others', async () => {
+    const data = datums(5);
+    const bad = { ...data[2], Value: Number.POSITIVE_INFINITY } as NamespacedDatum;
+    const sink = createCloudWatchSink({ client });
+
+    const outcome = await sink.publish([data[0], data[1], bad, data[3], data[4]] as NamespacedDatum[]);
+
+    expect(outcome.published).toBe(4);
+    expect(outcome.failed).toBe(1);
+    expect(outcome.errors).toEqual([expect.objectContaining({ code: 'INVALID_VALUE', datums: 1 })]);
+    expect(cloudwatch.accepted.map((d) => d.Value)).toEqual([0, 1, 3, 4]);
+  });
+
+  it('keeps at most maxInFlight requests open at once', async () => {
+    cloudwatch.delay(50);
+    const sink = createCloudWatchSink({ client, maxInFlight: 2 });
+
+    const outcome = await sink.publish([...datums(3000, 'Acme/A'), ...datums(2000, 'Acme/B')]);
+
+    expect(outcome.published).toBe(5000);
+    expect(cloudwatch.requests).toHaveLength(5);
+    expect(cloudwatch.maxConcurrent).toBeLessThanOrEqual(2);
+    expect(cloudwatch.maxConcurrent).toBe(2);
+  });
+
+  it('sends timestamps and several values as CloudWatch expects them', async () => {
+    const sink = createCloudWatchSink({ client });
+    const at = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+    await sink.publish([
+      {
+        Namespace: 'Acme/Sink',
+        MetricName: 'Latency',
+        Dimensions: [],
+        Unit: 'Milliseconds',
+        StorageResolution: 1,
+        Values: [3, 5, 3],
+        Timestamp: at,
+      },
+    ]);
+
+    expect(cloudwatch.accepted).toEqual([
+      expect.objectContaining({
+        MetricName: 'Latency',
+        Values: [3, 5],
+        Counts: [2, 1],
+        StorageResolution: 1,
+        Timestamp: at / 1000,
+      }),
+    ]);
+  });
+});

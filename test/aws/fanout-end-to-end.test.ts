@@ -1,0 +1,234 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AwsStack,
+  byName,
+  comparable,
+  config,
+  MYSQL_PASSWORD_ENV,
+  MYSQL_URL,
+  metric,
+  PG_URL,
+  probe,
+  serverDatabase,
+  startAwsStack,
+  vpc,
+} from './aws-stack.js';
+import { databasesAvailable, mariadb, postgres, uniqueName } from './database-fixtures.js';
+
+const available = await databasesAvailable();
+
+const SESSIONS = uniqueName('chasm_aws_sessions');
+const JOBS = uniqueName('chasm_aws_jobs');
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:chasm-test-pg';
+
+beforeAll(async () => {
+  if (!available) return;
+  await postgres(async (c) => {
+    await c.query(`CREATE TABLE ${SESSIONS} (region text NOT NULL, n integer NOT NULL)`);
+    await c.query(`INSERT INTO ${SESSIONS} VALUES ('eu', 3), ('us', 5), ('eu', 4)`);
+  });
+  await mariadb(async (c) => {
+    await c.query(`CREATE TABLE ${JOBS} (state varchar(20) NOT NULL)`);
+    await c.query(`INSERT INTO ${JOBS} VALUES ('queued'), ('queued'), ('running')`);
+  });
+});
+afterAll(async () => {
+  if (!available) return;
+  await postgres((c) => c.query(`DROP TABLE IF EXISTS ${SESSIONS}`));
+  await mariadb((c) => c.query(`DROP TABLE IF EXISTS ${JOBS}`));
+});
+
+function sessionsDb(name: string, vpcName: string) {
+  return serverDatabase(name, PG_URL, {
+    engine: 'postgres',
+    vpc: vpcName,
+    auth: { type: 'secret', secretArn: SECRET_ARN },
+  });
+}
+function jobsDb(name: string, vpcName: string) {
+  return serverDatabase(name, MYSQL_URL, {
+    engine: 'mysql',
+    vpc: vpcName,
+    auth: { type: 'env', passwordEnv: MYSQL_PASSWORD_ENV },
+  });
+}
+
+const byRegion = (db: string) =>
+  probe('sessions-by-region', db, `SELECT region, n FROM ${SESSIONS} ORDER BY region, n`, {
+    dimensions: { Region: { column: 'region' }, Env: { value: 'prod' } },
+    metrics: [metric('SessionsByRegion', 'n')],
+  });
+const queued = (db: string) =>
+  probe('queued-jobs', db, `SELECT count(*) AS n FROM ${JOBS} WHERE state = 'queued'`, {
+    metrics: [metric('QueuedJobs', 'n')],
+  });
+
+describe.skipIf(!available)(
+  'fan-out end to end: SDK clients → local Lambda → query handlers → PostgreSQL and MariaDB → local CloudWatch',
+  () => {
+    describe('one VPC with both databases', () => {
+      let stack: AwsStack;
+      beforeAll(async () => {
+        stack = await startAwsStack(
+          config({
+            vpcs: byName(vpc('app')),
+            databases: byName(sessionsDb('sessions', 'app'), jobsDb('jobs', 'app')),
+            probes: byName(byRegion('sessions'), queued('jobs')),
+          }),
+          { [SECRET_ARN]: JSON.stringify({ username: 'postgres', password: 'unused-with-trust' }) },
+        );
+      });
+      afterAll(() => stack.close());
+
+      it('publishes exactly the expected datums with one invocation', async () => {
+        const report = await stack.tick();
+
+        expect(report.probes.map((p) => [p.probe, p.ok, p.rows])).toEqual([
+          ['sessions-by-region', true, 3],
+          ['queued-jobs', true, 1],
+        ]);
+        expect(report.publish).toEqual({ published: 4, failed: 0, errors: [] });
+        expect(stack.lambda.invocations).toHaveLength(1);
+        expect(stack.lambda.invocations[0]?.payload).toEqual({
+          probes: ['sessions-by-region', 'queued-jobs'],
+          credentials: { sessions: { username: 'postgres', password: 'unused-with-trust' } },
+        });
+        expect(comparable(stack.cloudwatch.accepted)).toEqual(
+          comparable([
+            {
+              Namespace: 'Chasm/Test',
+              MetricName: 'SessionsByRegion',
+              Dimensions: [
+                { Name: 'Env', Value: 'prod' },
+                { Name: 'Region', Value: 'eu' },
+              ],
+              Unit: 'Count',
+              StorageResolution: 60,
+              Values: [3, 4],
+              Counts: [1, 1],
+            },
+            {
+              Namespace: 'Chasm/Test',
+              MetricName: 'SessionsByRegion',
+              Dimensions: [
+                { Name: 'Env', Value: 'prod' },
+                { Name: 'Region', Value: 'us' },
+              ],
+              Unit: 'Count',
+              StorageResolution: 60,
+              Value: 5,
+            },
+            {
+              Namespace: 'Chasm/Test',
+              MetricName: 'QueuedJobs',
+              Dimensions: [],
+              Unit: 'Count',
+              StorageResolution: 60,
+              Value: 2,
+            },
+            {
+              Namespace: 'Chasm/Test',
+              MetricName: 'ProbesFailed',
+              Dimensions: [],
+              Unit: 'Count',
+              StorageResolution: 60,
+              Value: 0,
+            },
+          ]),
+        );
+      });
+    });
+
+    describe('three VPC groups', () => {
+      let stack: AwsStack;
+      beforeAll(async () => {
+        stack = await startAwsStack(
+          config({
+            vpcs: byName(vpc('alpha'), vpc('beta'), vpc('gamma')),
+            databases: byName(
+              sessionsDb('sessions-a', 'alpha'),
+              jobsDb('jobs-b', 'beta'),
+              sessionsDb('sessions-c', 'gamma'),
+            ),
+            probes: byName(
+              probe('total-a', 'sessions-a', `SELECT sum(n) AS n FROM ${SESSIONS}`, {
+                metrics: [metric('TotalA', 'n')],
+              }),
+              probe('jobs-b', 'jobs-b', `SELECT count(*) AS n FROM ${JOBS}`, {
+                metrics: [metric('JobsB', 'n')],
+              }),
+              probe('regions-c', 'sessions-c', `SELECT count(DISTINCT region) AS n FROM ${SESSIONS}`, {
+                metrics: [metric('RegionsC', 'n')],
+              }),
+            ),
+            health: 'detailed',
+          }),
+          { [SECRET_ARN]: JSON.stringify({ username: 'postgres', password: 'x' }) },
+        );
+      });
+      afterAll(() => stack.close());
+      afterEach(() => {
+        stack.cloudwatch.accepted.length = 0;
+        stack.lambda.invocations.length = 0;
+        for (const fn of stack.plan.functions) stack.lambda.fault(fn.functionName, undefined);
+      });
+
+      it('invokes each VPC function once and publishes every datum exactly once', async () => {
+        const report = await stack.tick();
+
+        expect(report.probes.every((p) => p.ok)).toBe(true);
+        expect(stack.lambda.invocations.map((i) => i.functionName).sort()).toEqual(
+          stack.plan.functions.map((fn) => fn.functionName).sort(),
+        );
+        const values = stack.cloudwatch.accepted
+          .filter((d) => !d.MetricName.startsWith('Probe'))
+          .map((d) => [d.MetricName, d.Value])
+          .sort();
+        expect(values).toEqual([
+          ['JobsB', 3],
+          ['RegionsC', 2],
+          ['TotalA', 12],
+        ]);
+        // detailed health: ProbesFailed + 3 per probe
+        expect(stack.cloudwatch.accepted).toHaveLength(3 + 1 + 9);
+        expect(new Set(comparable(stack.cloudwatch.accepted)).size).toBe(13);
+      });
+
+      it("reports one VPC's erroring function as INVOKE_FAILED and publishes all the others", async () => {
+        const beta = stack.plan.functions.find((fn) => fn.vpc === 'beta');
+        stack.lambda.fault(beta?.functionName ?? '', {
+          error: 'Runtime.ImportModuleError: cannot load driver',
+        });
+
+        const report = await stack.tick();
+
+        const failed = report.probes.filter((p) => !p.ok);
+        expect(failed.map((p) => [p.probe, p.error?.code])).toEqual([['jobs-b', 'INVOKE_FAILED']]);
+        expect(failed[0]?.error?.message).toMatch(/cannot load driver/);
+        const names = stack.cloudwatch.accepted.map((d) => d.MetricName);
+        expect(names).toContain('TotalA');
+        expect(names).toContain('RegionsC');
+        expect(names).not.toContain('JobsB');
+        expect(stack.cloudwatch.accepted.find((d) => d.MetricName === 'ProbesFailed')?.Value).toBe(1);
+      });
+
+      it("reports one VPC's timed-out function as INVOKE_FAILED, invoked once, and publishes the others", async () => {
+        const gamma = stack.plan.functions.find((fn) => fn.vpc === 'gamma');
+        // beyond the probe timeout (5s) plus the invoke margin (1s)
+        stack.lambda.fault(gamma?.functionName ?? '', { delayMs: 8000 });
+
+        const report = await stack.tick();
+
+        expect(report.probes.filter((p) => !p.ok).map((p) => [p.probe, p.error?.code])).toEqual([
+          ['regions-c', 'INVOKE_FAILED'],
+        ]);
+        expect(stack.lambda.invocations.filter((i) => i.functionName === gamma?.functionName)).toHaveLength(
+          1,
+        );
+        const names = stack.cloudwatch.accepted.map((d) => d.MetricName);
+        expect(names).toEqual(expect.arrayContaining(['TotalA', 'JobsB']));
+        expect(names).not.toContain('RegionsC');
+      });
+    });
+  },
+);

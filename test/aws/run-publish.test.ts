@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalCloudWatch, startLocalCloudWatch } from '../support/local-aws/local-cloudwatch.js';
+import { PG_URL } from './aws-stack.js';
+import { databasesAvailable } from './database-fixtures.js';
+import { emfViolations } from './emf-spec-check.js';
+
+const run = promisify(execFile);
+// a fresh process per run; generous, as it includes Node's start and the SDK's import
+const CLI_TIMEOUT_MS = 120_000;
+
+// the quickstart's probe, run against the real PostgreSQL through a local url
+const PROBES_YAML = `version: 1
+namespace: Acme/Sessions
+vpcs:
+  app: { vpcId: vpc-0abc1234def567890, subnetIds: [subnet-0aaa1111bbbb2222c] }
+databases:
+  sessions:
+    engine: postgres
+    vpc: app
+    host: sessions.cluster-cxyz12345678.eu-west-1.rds.amazonaws.com
+    database: app
+    user: metrics_reader
+    auth: { type: iam }
+    local: { url: "${PG_URL}" }
+probes:
+  active-sessions:
+    database: sessions
+    sql: SELECT 42 AS active
+    metrics: [{ name: ActiveSessions, column: active, unit: Count }]
+`;
+
+// the binary a user runs (dist/ is built by the global setup), with dummy credentials
+function chasm(args: string[], env: Record<string, string> = {}) {
+  return run(process.execPath, ['bin/chasm.js', ...args], {
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
+      AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+      AWS_REGION: 'eu-west-1',
+      ...env,
+    },
+  });
+}
+
+const available = await databasesAvailable();
+
+describe.skipIf(!available)('chasm run --publish', () => {
+  let cloudwatch: LocalCloudWatch;
+  let dir: string;
+  let file: string;
+  beforeAll(async () => {
+    cloudwatch = await startLocalCloudWatch();
+    dir = mkdtempSync(join(tmpdir(), 'chasm-run-publish-'));
+    file = join(dir, 'probes.yaml');
+    writeFileSync(file, PROBES_YAML);
+  });
+  afterAll(async () => {
+    await cloudwatch.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'cloudwatch: publishes through the SDK to the endpoint AWS_ENDPOINT_URL_CLOUDWATCH names',
+    async () => {
+      const { stdout } = await chasm(['run', file, '--publish', 'cloudwatch', '--json'], {
+        AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.endpoint,
+      });
+
+      expect(JSON.parse(stdout).probes[0]).toMatchObject({ probe: 'active-sessions', ok: true });
+      expect(cloudwatch.accepted.map((d) => [d.Namespace, d.MetricName, d.Value]).sort()).toEqual([
+        ['Acme/Sessions', 'ActiveSessions', 42],
+        ['Acme/Sessions', 'ProbesFailed', 0],
+      ]);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    'emf: prints the EMF lines a query function would log, valid against the specification',
+    async () => {
+      const { stdout } = await chasm(['run', file, '--publish', 'emf']);
+
+      const lines = stdout.split('\n').filter((line) => line.startsWith('{'));
+      expect(lines).toHaveLength(1);
+      expect(emfViolations(lines[0] ?? '')).toEqual([]);
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ ActiveSessions: 42, ProbesFailed: 0 });
+    },
+    CLI_TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,250 @@
+// Every example is a fixture: it synthesizes cdk-nag clean and deploys exactly what its config says.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../adapters/config-loader.js';
+import type { Config } from '../../core/config.js';
+import { buildPlan } from '../../core/plan.js';
+import { rdsConnectScope } from '../../core/rds-connect-scope.js';
+import { reversed } from './config-factory.js';
+import { resourcesOf, type Synthesized, synthProbes, validationViolations } from './synth-probes.js';
+
+const examples = readdirSync('examples', { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => join('examples', entry.name, 'probes.yaml'));
+
+type Resource = { Properties: Record<string, unknown> };
+type GetAtt = { 'Fn::GetAtt': [string, string] };
+
+function rdsArn(resource: string) {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':rds-db:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:${resource}`,
+      ],
+    ],
+  };
+}
+
+function byName(synth: Synthesized): Map<string, [string, Resource]> {
+  const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
+  return new Map(Object.entries(fns).map(([id, fn]) => [String(fn.Properties.FunctionName), [id, fn]]));
+}
+
+function statementsOf(synth: Synthesized, fn: Resource): unknown[] {
+  const role = resourcesOf(synth.template, 'AWS::IAM::Role')[(fn.Properties.Role as GetAtt)['Fn::GetAtt'][0]];
+  expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+  const policies = role?.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[];
+  expect(policies).toHaveLength(1);
+  return policies[0]?.PolicyDocument.Statement ?? [];
+}
+
+function logStatement(fn: Resource) {
+  const group = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+  return {
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Effect: 'Allow',
+    Resource: { 'Fn::GetAtt': [group, 'Arn'] },
+  };
+}
+
+const ENI = {
+  Action: [
+    'ec2:CreateNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DescribeSubnets',
+    'ec2:DeleteNetworkInterface',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
+  ],
+  Effect: 'Allow',
+  Resource: '*',
+};
+
+/** a single resource renders as a value, several as a list */
+function oneOrMany<T>(items: readonly T[]): T | readonly T[] {
+  return items.length === 1 ? (items[0] as T) : items;
+}
+
+describe.each(examples)('%s', (file) => {
+  let config: Config;
+  let synth: Synthesized;
+  beforeAll(() => {
+    config = loadConfig(file);
+    // cdk-nag and CloudFormation's schema check: synthesis throws on an unacknowledged finding
+    synth = synthProbes(config, { nag: true, validate: true });
+  }, 240_000);
+
+  it('synthesizes with no cdk-nag finding and no CloudFormation schema warning', () => {
+    expect(validationViolations(synth.outdir)).toEqual([]);
+  });
+
+  it('deploys one query function per planned group and a fan-out function unless publish is emf', () => {
+    const plan = buildPlan(config);
+    const expected = plan.functions.map((fn) => fn.functionName);
+    if (plan.fanoutFunctionName) expected.push(plan.fanoutFunctionName);
+    expect([...byName(synth).keys()].sort()).toEqual(expected.sort());
+  });
+
+  it('attaches each query function to its VPC subnets and security groups, and the fan-out to none', () => {
+    const plan = buildPlan(config);
+    const fns = byName(synth);
+    for (const planned of plan.functions) {
+      const [, fn] = fns.get(planned.functionName) ?? [];
+      const vpcConfig = fn?.Properties.VpcConfig as
+        | { SubnetIds: string[]; SecurityGroupIds: unknown[] }
+        | undefined;
+      if (planned.vpc === undefined) {
+        expect(vpcConfig).toBeUndefined();
+        continue;
+      }
+      const vpc = config.vpcs[planned.vpc];
+      expect(vpcConfig?.SubnetIds).toEqual(vpc?.subnetIds);
+      if (vpc?.securityGroupIds) {
+        expect(vpcConfig?.SecurityGroupIds).toEqual(vpc.securityGroupIds);
+        continue;
+      }
+      if (!vpcConfig) throw new Error(`${planned.functionName} is not in its VPC`);
+      const sgId = (vpcConfig.SecurityGroupIds[0] as GetAtt)['Fn::GetAtt'][0];
+      const sg = resourcesOf(synth.template, 'AWS::EC2::SecurityGroup')[sgId];
+      const ports = [...new Set(planned.databases.map((db) => config.databases[db]?.port))].sort();
+      const egress = sg?.Properties.SecurityGroupEgress as {
+        FromPort: number;
+        ToPort: number;
+        IpProtocol: string;
+      }[];
+      expect(egress.map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort])).toEqual(
+        ports.map((port) => ['tcp', port, port]),
+      );
+      expect(sg?.Properties.VpcId).toBe(vpc?.vpcId);
+    }
+    if (plan.fanoutFunctionName) {
+      expect(fns.get(plan.fanoutFunctionName)?.[1].Properties.VpcConfig).toBeUndefined();
+    }
+  });
+
+  it('grants every function exactly its scoped statements', () => {
+    const plan = buildPlan(config);
+    const fns = byName(synth);
+    for (const planned of plan.functions) {
+      const [, fn] = fns.get(planned.functionName) ?? [];
+      if (!fn) throw new Error(`missing ${planned.functionName}`);
+      const scopes = planned.databases.flatMap((db) => {
+        const database = config.databases[db];
+        return database ? (rdsConnectScope(database) ?? []) : [];
+      });
+      const resources = [...new Set(scopes.map((scope) => scope.resource))].sort().map(rdsArn);
+      expect(statementsOf(synth, fn)).toEqual([
+        logStatement(fn),
+        ...(planned.vpc === undefined ? [] : [ENI]),
+        ...(resources.length > 0
+          ? [{ Action: 'rds-db:connect', Effect: 'Allow', Resource: oneOrMany(resources) }]
+          : []),
+      ]);
+    }
+    if (!plan.fanoutFunctionName) return;
+    const [, fanout] = fns.get(plan.fanoutFunctionName) ?? [];
+    if (!fanout) throw new Error('missing the fan-out function');
+    const invoked = plan.functions.map((planned) => ({
+      'Fn::GetAtt': [fns.get(planned.functionName)?.[0], 'Arn'],
+    }));
+    const secrets = [
+      ...new Set(
+        Object.values(config.databases).flatMap((db) =>
+          db.auth.type === 'secret' ? [db.auth.secretArn] : [],
+        ),
+      ),
+    ].sort();
+    expect(statementsOf(synth, fanout)).toEqual([
+      logStatement(fanout),
+      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: oneOrMany(invoked) },
+      {
+        Action: 'cloudwatch:PutMetricData',
+        Condition: { StringEquals: { 'cloudwatch:namespace': config.namespace } },
+        Effect: 'Allow',
+        Resource: '*',
+      },
+      ...(secrets.length > 0
+        ? [{ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: oneOrMany(secrets) }]
+        : []),
+    ]);
+  });
+
+  it('schedules every expression of the plan with the probes it runs', () => {
+    const plan = buildPlan(config);
+    const fns = byName(synth);
+    const actual = Object.values(resourcesOf(synth.template, 'AWS::Scheduler::Schedule')).map((s) => {
+      const target = s.Properties.Target as { Arn: GetAtt; Input: string };
+      return {
+        expression: s.Properties.ScheduleExpression,
+        target: target.Arn['Fn::GetAtt'][0],
+        input: JSON.parse(target.Input),
+      };
+    });
+    const expected = plan.schedules.flatMap((schedule) =>
+      plan.fanoutFunctionName
+        ? [
+            {
+              expression: schedule.expression,
+              target: fns.get(plan.fanoutFunctionName)?.[0],
+              input: { probes: schedule.invocations.flatMap((i) => i.probes).sort() },
+            },
+          ]
+        : schedule.invocations.map((invocation) => ({
+            expression: schedule.expression,
+            target: fns.get(
+              plan.functions.find((fn) => fn.id === invocation.functionId)?.functionName ?? '',
+            )?.[0],
+            input: { probes: [...invocation.probes].sort() },
+          })),
+    );
+    expect(actual).toHaveLength(expected.length);
+    expect(actual).toEqual(expect.arrayContaining(expected));
+  });
+
+  it('runs Node.js 22 or newer on arm64 with JSON logs kept for the configured days', () => {
+    for (const [name, [, fn]] of byName(synth)) {
+      expect(Number(/^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime))?.[1])).toBeGreaterThanOrEqual(22);
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
+      synth.template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: `/aws/lambda/${name}`,
+        RetentionInDays: config.logRetentionDays,
+      });
+    }
+  });
+
+  it('draws a dashboard graphing every metric, and alarms when a topic is configured', () => {
+    const body = JSON.stringify(resourcesOf(synth.template, 'AWS::CloudWatch::Dashboard'));
+    for (const probe of Object.values(config.probes)) {
+      for (const metric of probe.metrics) expect(body).toContain(`${probe.name}: ${metric.name} (`);
+    }
+    if (config.health !== 'none') expect(body).toContain('ProbesFailed');
+    const alarms = Object.values(resourcesOf(synth.template, 'AWS::CloudWatch::Alarm'));
+    const expected =
+      config.alarms && config.health !== 'none'
+        ? 1 + (config.health === 'detailed' ? Object.keys(config.probes).length : 0)
+        : 0;
+    expect(alarms).toHaveLength(expected);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        TreatMissingData: 'breaching',
+        AlarmActions: [config.alarms?.topicArn],
+      });
+    }
+  });
+
+  it('keeps every logical id when the maps of the file are reordered', () => {
+    const flipped = synthProbes(reversed(config));
+    expect(Object.keys(flipped.template.toJSON().Resources as object).sort()).toEqual(
+      Object.keys(synth.template.toJSON().Resources as object).sort(),
+    );
+  });
+});

@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../adapters/cdk/package-root.js';
+import { main } from '../../adapters/cli/main.js';
+import { buffers } from './cli-buffers.js';
+
+const work = mkdtempSync(join(tmpdir(), 'chasm-init-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** links the project's dependencies to this package and its own, as `npm install` would place them */
+function linkDependencies(project: string): void {
+  const root = packageRoot();
+  const modules = join(project, 'node_modules');
+  mkdirSync(join(modules, '.bin'), { recursive: true });
+  symlinkSync(root, join(modules, 'chasm'), 'dir');
+  for (const dep of ['aws-cdk-lib', 'constructs', 'aws-cdk']) {
+    symlinkSync(join(root, 'node_modules', dep), join(modules, dep), 'dir');
+  }
+  symlinkSync(join('..', 'aws-cdk', 'bin', 'cdk'), join(modules, '.bin', 'cdk'));
+}
+
+describe('chasm init', () => {
+  it('writes a CDK project in which `npx cdk synth` succeeds offline', async () => {
+    const project = join(work, 'my-probes');
+    const io = buffers();
+    expect(await main(['init', project], io)).toBe(0);
+    expect(readdirSync(project).sort()).toEqual(
+      ['.gitignore', 'README.md', 'app.mjs', 'cdk.json', 'package.json', 'probes.yaml', 'seed.sql'].sort(),
+    );
+    const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['aws-cdk-lib', 'chasm', 'constructs']);
+    expect(Object.keys(pkg.devDependencies)).toEqual(['aws-cdk']);
+    expect(readFileSync(join(project, 'probes.yaml'), 'utf8')).toContain(
+      '$schema=./node_modules/chasm/schema.json',
+    );
+    expect(io.out()).toContain('npx cdk deploy');
+
+    linkDependencies(project);
+    const output = execFileSync('npx', ['--no', 'cdk', 'synth', '--no-notices', '--quiet'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+        CDK_DISABLE_VERSION_CHECK: '1',
+        // no credentials: synthesis must not need any
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_PROFILE: '',
+        npm_config_offline: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 280_000,
+    });
+    // cdk may print notices of its own (feature flags); nothing of ours may fail
+    expect(output).not.toMatch(/error|warning/i);
+    const template = JSON.parse(readFileSync(join(project, 'cdk.out', 'Probes.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const names = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((fn) => fn.Properties.FunctionName);
+    expect(names.sort()).toEqual(['chasm-acme-sessions-fanout', 'chasm-acme-sessions-vpc-app']);
+    // bundling and CDK's CloudFormation schema check in a fresh process take a while on a small machine
+  }, 300_000);
+
+  it('refuses a folder that is not empty and leaves it alone', async () => {
+    const project = join(work, 'taken');
+    mkdirSync(project);
+    writeFileSync(join(project, 'notes.txt'), 'mine');
+    const io = buffers();
+    expect(await main(['init', project], io)).toBe(1);
+    expect(io.err()).toContain('is not empty');
+    expect(readdirSync(project)).toEqual(['notes.txt']);
+    expect(existsSync(join(project, 'probes.yaml'))).toBe(false);
+  });
+});

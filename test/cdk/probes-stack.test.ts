@@ -1,0 +1,385 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { config, database, probe, vpc, wideConfig } from './config-factory.js';
+import { resourcesOf, type Synthesized, synthProbes } from './synth-probes.js';
+
+const ACCOUNT_ARN = (resource: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':rds-db:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:${resource}`,
+    ],
+  ],
+});
+
+/** the logical id of the function deployed under `name` */
+function functionId(synth: Synthesized, name: string): string {
+  const found = Object.entries(resourcesOf(synth.template, 'AWS::Lambda::Function')).find(
+    ([, fn]) => fn.Properties.FunctionName === name,
+  );
+  if (!found) throw new Error(`no function named ${name}`);
+  return found[0];
+}
+
+/** the inline policy statements of the role a function runs as */
+function statementsOf(synth: Synthesized, name: string): unknown[] {
+  const fn = resourcesOf(synth.template, 'AWS::Lambda::Function')[functionId(synth, name)];
+  if (!fn) throw new Error(`no function named ${name}`);
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const role = resourcesOf(synth.template, 'AWS::IAM::Role')[roleId];
+  const policies = role?.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[];
+  expect(policies).toHaveLength(1);
+  expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+  return policies[0]?.PolicyDocument.Statement ?? [];
+}
+
+function logStatement(synth: Synthesized, name: string) {
+  const fn = resourcesOf(synth.template, 'AWS::Lambda::Function')[functionId(synth, name)];
+  if (!fn) throw new Error(`no function named ${name}`);
+  const group = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+  return {
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Effect: 'Allow',
+    Resource: { 'Fn::GetAtt': [group, 'Arn'] },
+  };
+}
+
+describe('the stack of a config with two VPCs, a public database, detailed health and alarms', () => {
+  let synth: Synthesized;
+  beforeAll(() => {
+    synth = synthProbes(wideConfig());
+  });
+
+  it('deploys one query function per VPC, one outside any VPC and one fan-out function', () => {
+    const names = Object.values(resourcesOf(synth.template, 'AWS::Lambda::Function')).map(
+      (fn) => fn.Properties.FunctionName,
+    );
+    expect(names.sort()).toEqual([
+      'chasm-acme-sessions-fanout',
+      'chasm-acme-sessions-no-vpc',
+      'chasm-acme-sessions-vpc-app',
+      'chasm-acme-sessions-vpc-billing',
+    ]);
+  });
+
+  it('attaches each VPC function to its subnets, with its own or a created security group', () => {
+    const config = wideConfig();
+    const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
+    const app = fns[functionId(synth, 'chasm-acme-sessions-vpc-app')]?.Properties.VpcConfig as {
+      SubnetIds: string[];
+      SecurityGroupIds: unknown[];
+    };
+    expect(app.SubnetIds).toEqual(config.vpcs.app?.subnetIds);
+    expect(app.SecurityGroupIds).toHaveLength(1);
+    const sgId = (app.SecurityGroupIds[0] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const sg = resourcesOf(synth.template, 'AWS::EC2::SecurityGroup')[sgId];
+    expect(sg?.Properties.VpcId).toBe(config.vpcs.app?.vpcId);
+    // egress only to the databases' ports, no ingress
+    expect(sg?.Properties.SecurityGroupEgress).toEqual([
+      { CidrIp: '0.0.0.0/0', Description: 'to orders', FromPort: 3306, IpProtocol: 'tcp', ToPort: 3306 },
+      { CidrIp: '0.0.0.0/0', Description: 'to sessions', FromPort: 5432, IpProtocol: 'tcp', ToPort: 5432 },
+    ]);
+    expect(sg?.Properties.SecurityGroupIngress).toBeUndefined();
+
+    const billing = fns[functionId(synth, 'chasm-acme-sessions-vpc-billing')]?.Properties.VpcConfig;
+    expect(billing).toEqual({
+      SubnetIds: config.vpcs.billing?.subnetIds,
+      SecurityGroupIds: ['sg-0123456789abcdef0'],
+    });
+    expect(Object.keys(resourcesOf(synth.template, 'AWS::EC2::SecurityGroup'))).toHaveLength(1);
+  });
+
+  it('keeps the fan-out function and the public query function outside any VPC', () => {
+    const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
+    expect(fns[functionId(synth, 'chasm-acme-sessions-fanout')]?.Properties.VpcConfig).toBeUndefined();
+    expect(fns[functionId(synth, 'chasm-acme-sessions-no-vpc')]?.Properties.VpcConfig).toBeUndefined();
+  });
+
+  it('runs every function on Node.js 22 or newer, arm64, with JSON logs in a group of the configured retention', () => {
+    const fns = Object.values(resourcesOf(synth.template, 'AWS::Lambda::Function'));
+    for (const fn of fns) {
+      const runtime = String(fn.Properties.Runtime);
+      expect(runtime).toMatch(/^nodejs\d+\.x$/);
+      expect(Number(/\d+/.exec(runtime)?.[0])).toBeGreaterThanOrEqual(22);
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Handler).toBe('index.handler');
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
+      expect(fn.Properties.Environment).toBeUndefined();
+    }
+    const groups = Object.values(resourcesOf(synth.template, 'AWS::Logs::LogGroup'));
+    expect(groups.map((g) => g.Properties.LogGroupName).sort()).toEqual(
+      fns.map((fn) => `/aws/lambda/${fn.Properties.FunctionName}`).sort(),
+    );
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(14);
+  });
+
+  it('gives the fan-out function timeouts beyond every query function, each beyond its longest probe', () => {
+    const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
+    const timeout = (name: string) => Number(fns[functionId(synth, name)]?.Properties.Timeout);
+    // vpc-app: orders' one 30 s probe; sessions' two probes share two connections
+    expect(timeout('chasm-acme-sessions-vpc-app')).toBeGreaterThan(30);
+    expect(timeout('chasm-acme-sessions-vpc-billing')).toBeGreaterThan(10);
+    const longestQuery = Math.max(
+      timeout('chasm-acme-sessions-vpc-app'),
+      timeout('chasm-acme-sessions-vpc-billing'),
+      timeout('chasm-acme-sessions-no-vpc'),
+    );
+    expect(timeout('chasm-acme-sessions-fanout')).toBeGreaterThan(longestQuery);
+  });
+
+  it('lets the fan-out invoke only the query functions, publish only into the namespace, read only the secret', () => {
+    const queryArns = [
+      'chasm-acme-sessions-vpc-app',
+      'chasm-acme-sessions-vpc-billing',
+      'chasm-acme-sessions-no-vpc',
+    ]
+      .map((name) => ({ 'Fn::GetAtt': [functionId(synth, name), 'Arn'] as [string, string] }))
+      .sort((a, b) => a['Fn::GetAtt'][0].localeCompare(b['Fn::GetAtt'][0]));
+    const statements = statementsOf(synth, 'chasm-acme-sessions-fanout') as { Resource: unknown }[];
+    const invoke = statements.find((s) => JSON.stringify(s).includes('lambda:InvokeFunction')) as {
+      Resource: { 'Fn::GetAtt': [string, string] }[];
+    };
+    expect(invoke).toEqual({ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: expect.any(Array) });
+    expect([...invoke.Resource].sort((a, b) => a['Fn::GetAtt'][0].localeCompare(b['Fn::GetAtt'][0]))).toEqual(
+      queryArns,
+    );
+    expect(statements.filter((s) => s !== invoke)).toEqual([
+      logStatement(synth, 'chasm-acme-sessions-fanout'),
+      {
+        Action: 'cloudwatch:PutMetricData',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'Acme/Sessions' } },
+        Effect: 'Allow',
+        Resource: '*',
+      },
+      {
+        Action: 'secretsmanager:GetSecretValue',
+        Effect: 'Allow',
+        Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ledger-AbCdEf',
+      },
+    ]);
+  });
+
+  it('lets query functions connect as their IAM users only, exactly when a resource id is set', () => {
+    const eni = {
+      Action: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      Effect: 'Allow',
+      Resource: '*',
+    };
+    expect(statementsOf(synth, 'chasm-acme-sessions-vpc-app')).toEqual([
+      logStatement(synth, 'chasm-acme-sessions-vpc-app'),
+      eni,
+      {
+        Action: 'rds-db:connect',
+        Effect: 'Allow',
+        Resource: [ACCOUNT_ARN('dbuser:*/reader'), ACCOUNT_ARN('dbuser:cluster-ABCDEFGHIJKL/metrics_reader')],
+      },
+    ]);
+    // the ledger uses a secret: no rds-db:connect at all
+    expect(statementsOf(synth, 'chasm-acme-sessions-vpc-billing')).toEqual([
+      logStatement(synth, 'chasm-acme-sessions-vpc-billing'),
+      eni,
+    ]);
+    expect(statementsOf(synth, 'chasm-acme-sessions-no-vpc')).toEqual([
+      logStatement(synth, 'chasm-acme-sessions-no-vpc'),
+      { Action: 'rds-db:connect', Effect: 'Allow', Resource: ACCOUNT_ARN('dbuser:*/stats') },
+    ]);
+  });
+
+  it('schedules each distinct expression once, sending the fan-out the probes it runs', () => {
+    const fanoutArn = { 'Fn::GetAtt': [functionId(synth, 'chasm-acme-sessions-fanout'), 'Arn'] };
+    const schedules = Object.values(resourcesOf(synth.template, 'AWS::Scheduler::Schedule')).map((s) => {
+      const target = s.Properties.Target as {
+        Arn: unknown;
+        Input: string;
+        RoleArn: { 'Fn::GetAtt': [string] };
+      };
+      expect(target.Arn).toEqual(fanoutArn);
+      return {
+        expression: s.Properties.ScheduleExpression,
+        input: JSON.parse(target.Input),
+        role: target.RoleArn,
+      };
+    });
+    expect(schedules.map(({ expression, input }) => ({ expression, input }))).toEqual(
+      expect.arrayContaining([
+        { expression: 'rate(1 minute)', input: { probes: ['active-sessions'] } },
+        {
+          expression: 'rate(5 minutes)',
+          input: { probes: ['open-orders', 'public-count', 'sessions-by-region'] },
+        },
+        { expression: 'cron(0/15 * * * ? *)', input: { probes: ['ledger-lag'] } },
+      ]),
+    );
+    expect(schedules).toHaveLength(3);
+    // the scheduler's role may invoke the fan-out function and nothing else
+    const roleId = schedules[0]?.role['Fn::GetAtt'][0] ?? '';
+    synth.template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      },
+    });
+    const role = resourcesOf(synth.template, 'AWS::IAM::Role')[roleId];
+    expect(role?.Properties.Policies).toEqual([
+      {
+        PolicyName: 'Invoke',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: fanoutArn }],
+        },
+      },
+    ]);
+  });
+
+  it('does not retry a scheduled run (a retried tick would publish twice)', () => {
+    synth.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId(synth, 'chasm-acme-sessions-fanout') },
+      MaximumRetryAttempts: 0,
+    });
+  });
+
+  it('draws a dashboard with the health view and a graph per metric, column dimensions by SEARCH', () => {
+    const dashboards = Object.values(resourcesOf(synth.template, 'AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    for (const title of ['Probes failed', 'Probe success (minimum)', 'Probe duration (maximum, ms)']) {
+      expect(body).toContain(title);
+    }
+    for (const metric of ['ActiveSessions', 'SessionsByRegion', 'AvgSessionDuration', 'open-orders-value']) {
+      expect(body).toContain(`: ${metric} (`);
+    }
+    expect(body).toContain('ProbeSuccess');
+    expect(body).toContain('ProbeDuration');
+    // Region comes from a column: a SEARCH over its schema, the static Env fixed
+    expect(body).toContain(
+      String.raw`SEARCH('{\\\"Acme/Sessions\\\",\\\"Env\\\",\\\"Region\\\"} MetricName=\\\"SessionsByRegion\\\" \\\"Env\\\"=\\\"prod\\\"', 'Average', 300)`,
+    );
+  });
+
+  it('alarms on ProbesFailed and on each probe, missing data breaching, to the configured topic', () => {
+    const topic = 'arn:aws:sns:eu-west-1:123456789012:alerts';
+    const alarms = Object.values(resourcesOf(synth.template, 'AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties,
+    );
+    expect(alarms).toHaveLength(1 + 5);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({
+        TreatMissingData: 'breaching',
+        AlarmActions: [topic],
+        OKActions: [topic],
+      });
+    }
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: 'ProbesFailed',
+        Namespace: 'Acme/Sessions',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        Period: 60,
+      }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: 'ProbeSuccess',
+        Dimensions: [{ Name: 'Probe', Value: 'ledger-lag' }],
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        Period: 900,
+      }),
+    );
+  });
+});
+
+describe('publish: emf', () => {
+  it('deploys no fan-out function and schedules each query function directly with its probes', () => {
+    const synth = synthProbes(
+      config({
+        publish: 'emf',
+        vpcs: [vpc('app')],
+        databases: [database({ name: 'sessions', vpc: 'app' }), database({ name: 'public' })],
+        probes: [
+          probe({ name: 'a', database: 'sessions' }),
+          probe({ name: 'b', database: 'public' }),
+          probe({ name: 'c', database: 'sessions', schedule: 'rate(1 hour)' }),
+        ],
+      }),
+    );
+    const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
+    expect(
+      Object.values(fns)
+        .map((fn) => fn.Properties.FunctionName)
+        .sort(),
+    ).toEqual(['chasm-acme-sessions-no-vpc', 'chasm-acme-sessions-vpc-app']);
+    const arn = (name: string) => ({ 'Fn::GetAtt': [functionId(synth, name), 'Arn'] });
+    const schedules = Object.values(resourcesOf(synth.template, 'AWS::Scheduler::Schedule')).map((s) => {
+      const target = s.Properties.Target as { Arn: unknown; Input: string };
+      return {
+        expression: s.Properties.ScheduleExpression,
+        arn: target.Arn,
+        input: JSON.parse(target.Input),
+      };
+    });
+    expect(schedules).toHaveLength(3);
+    expect(schedules).toEqual(
+      expect.arrayContaining([
+        { expression: 'rate(5 minutes)', arn: arn('chasm-acme-sessions-vpc-app'), input: { probes: ['a'] } },
+        { expression: 'rate(5 minutes)', arn: arn('chasm-acme-sessions-no-vpc'), input: { probes: ['b'] } },
+        { expression: 'rate(1 hour)', arn: arn('chasm-acme-sessions-vpc-app'), input: { probes: ['c'] } },
+      ]),
+    );
+    // nothing may publish metrics through the API: EMF goes through the logs
+    expect(JSON.stringify(synth.template.toJSON())).not.toContain('cloudwatch:PutMetricData');
+  });
+});
+
+describe('health and alarms', () => {
+  it('creates no alarm without alarms.topicArn', () => {
+    const { template } = synthProbes(wideConfig({ alarms: undefined }));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('with health: summary alarms on ProbesFailed alone and graphs no per-probe health', () => {
+    const { template } = synthProbes(wideConfig({ health: 'summary' }));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ProbesFailed' });
+    const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).toContain('ProbesFailed');
+    expect(body).not.toContain('ProbeSuccess');
+  });
+
+  it('with health: none has no health metric to alarm on or to graph', () => {
+    const { template } = synthProbes(wideConfig({ health: 'none' }));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'))).not.toContain(
+      'ProbesFailed',
+    );
+  });
+
+  it('imports the topic by ARN instead of creating one', () => {
+    const { template } = synthProbes(wideConfig());
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: Match.arrayWith(['arn:aws:sns:eu-west-1:123456789012:alerts']),
+    });
+  });
+});

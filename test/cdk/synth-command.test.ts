@@ -1,0 +1,64 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../adapters/cli/main.js';
+import { buffers } from './cli-buffers.js';
+
+const work = mkdtempSync(join(tmpdir(), 'chasm-synth-cmd-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('chasm synth', () => {
+  it('writes the template and one asset folder per function, each with its manifest, and says so', async () => {
+    const out = join(work, 'assembly');
+    const io = buffers();
+    const status = await main(['synth', 'examples/quickstart/probes.yaml', '--out', out], io);
+    expect(io.err()).toBe('');
+    expect(status).toBe(0);
+
+    const template = JSON.parse(readFileSync(join(out, 'Probes.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map((fn) => fn.Properties.FunctionName).sort()).toEqual([
+      'chasm-acme-sessions-fanout',
+      'chasm-acme-sessions-vpc-app',
+    ]);
+    const assets = readdirSync(out).filter((name) => name.startsWith('asset.'));
+    expect(assets).toHaveLength(2);
+    for (const asset of assets) {
+      expect(existsSync(join(out, asset, 'index.mjs'))).toBe(true);
+      const manifest = JSON.parse(readFileSync(join(out, asset, 'manifest.json'), 'utf8')) as {
+        namespace: string;
+      };
+      expect(manifest.namespace).toBe('Acme/Sessions');
+    }
+
+    const text = io.out();
+    expect(text).toContain('stack Chasm-Acme-Sessions');
+    expect(text).toContain('Probes.template.json');
+    expect(text).toContain('chasm-acme-sessions-vpc-app  query, in vpc app');
+    expect(text).toContain('chasm-acme-sessions-fanout  fan-out, outside any VPC');
+    expect(text).toContain('rate(5 minutes) -> fanout: active-sessions');
+    for (const asset of assets) expect(text).toContain(asset);
+  });
+
+  it('prints every config error as FILE:LINE:COL and exits 1, writing nothing', async () => {
+    const file = join(work, 'broken.yaml');
+    writeFileSync(file, 'version: 1\nnamespace: Acme/Sessions\ndatabases: {}\nprobes: {}\nbogus: 1\n');
+    const out = join(work, 'never');
+    const io = buffers();
+    const status = await main(['synth', file, '--out', out], io);
+    expect(status).toBe(1);
+    expect(io.err()).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `, 'm'));
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses unknown options and a missing FILE with its usage', async () => {
+    for (const args of [['synth'], ['synth', 'a.yaml', '--bogus'], ['synth', 'a.yaml', '--out']]) {
+      const io = buffers();
+      expect(await main(args, io)).toBe(1);
+      expect(io.err()).toContain('Usage: chasm synth FILE [--out DIR]');
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../adapters/config-loader.js';
+
+const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+const files = readdirSync(examples, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => join(examples, entry.name, 'probes.yaml'));
+
+describe('examples', () => {
+  it('include the five documented ones', () => {
+    // assess
+    const names = files.map((file) => file.split(/[\\/]/).at(-2));
+    expect(names).toEqual(
+      expect.arrayContaining(['quickstart', 'rds-postgres-iam', 'mysql', 'multi-vpc', 'emf']),
+    );
+  });
+
+  it.each(files)('%s validates', (file) => {
+    // act
+    const result = readConfig(file);
+
+    // assess
+    expect(result.ok ? [] : result.errors.map((error) => error.format())).toEqual([]);
+  });
+
+  it('multi-vpc has three VPCs, both engines, a VPC-less database and alarms', () => {
+    // act
+    const result = readConfig(join(examples, 'multi-vpc', 'probes.yaml'));
+
+    // assess
+    if (!result.ok) throw new Error(result.errors.map((error) => error.format()).join('\n'));
+    const { vpcs, databases, alarms } = result.config;
+    expect(Object.keys(vpcs)).toHaveLength(3);
+    expect(new Set(Object.values(databases).map((db) => db.engine))).toEqual(new Set(['postgres', 'mysql']));
+    expect(Object.values(databases).some((db) => db.vpc === undefined)).toBe(true);
+    expect(alarms?.topicArn).toMatch(/^arn:aws:sns:/);
+  });
+
+  it('emf publishes with EMF and uses IAM auth only', () => {
+    // act
+    const result = readConfig(join(examples, 'emf', 'probes.yaml'));
+
+    // assess
+    if (!result.ok) throw new Error(result.errors.map((error) => error.format()).join('\n'));
+    expect(result.config.publish).toBe('emf');
+    expect(Object.values(result.config.databases).map((db) => db.auth.type)).toEqual(['iam']);
+  });
+});

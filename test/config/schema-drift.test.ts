@@ -1,0 +1,234 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { readConfig } from '../../adapters/config-loader.js';
+import type {
+  AlarmsConfig,
+  Config,
+  DatabaseConfig,
+  HealthMode,
+  MetricConfig,
+  OnEmpty,
+  OnNull,
+  ProbeConfig,
+  PublishMode,
+  VpcConfig,
+} from '../../core/config.js';
+import { DEFAULTS } from '../../core/config.js';
+import { CLOUDWATCH_UNITS, STORAGE_RESOLUTIONS } from '../../core/limits.js';
+import schema from '../../schema.json' with { type: 'json' };
+
+type Node = { readonly [key: string]: unknown };
+const defs = schema.$defs as unknown as Record<string, Node>;
+
+function propertiesOf(node: unknown): string[] {
+  return Object.keys(((node as Node).properties ?? {}) as Node);
+}
+
+function def(name: string): Node {
+  const node = defs[name];
+  if (!node) throw new Error(`schema.json has no $defs/${name}`);
+  return node;
+}
+
+/** schema keys → Config keys: the one rename, and what Config adds (`name`, `file`) or folds away (`defaults`) */
+function asConfigKeys(
+  keys: readonly string[],
+  adds: readonly string[] = [],
+  drops: readonly string[] = [],
+): string[] {
+  const renames: Readonly<Record<string, string>> = { timeout: 'timeoutMs' };
+  return [...keys.filter((key) => !drops.includes(key)).map((key) => renames[key] ?? key), ...adds].sort();
+}
+
+const sorted = (keys: readonly string[]) => [...keys].sort();
+
+// the Config keys, spelt out once; the type checks below fail to compile when the types drift from them
+const CONFIG_KEYS = [
+  'alarms',
+  'databases',
+  'file',
+  'health',
+  'logRetentionDays',
+  'namespace',
+  'probes',
+  'publish',
+  'schedule',
+  'version',
+  'vpcs',
+] as const;
+const VPC_KEYS = ['name', 'securityGroupIds', 'subnetIds', 'vpcId'] as const;
+const DATABASE_KEYS = [
+  'auth',
+  'database',
+  'engine',
+  'host',
+  'local',
+  'maxConnections',
+  'name',
+  'port',
+  'resourceId',
+  'tls',
+  'user',
+  'vpc',
+] as const;
+const PROBE_KEYS = [
+  'database',
+  'dimensions',
+  'maxRows',
+  'maxSeries',
+  'metrics',
+  'name',
+  'onEmpty',
+  'onNull',
+  'schedule',
+  'sql',
+  'timeoutMs',
+] as const;
+const METRIC_KEYS = ['column', 'dimensions', 'name', 'resolution', 'unit'] as const;
+const PUBLISH = ['fanout', 'emf'] as const satisfies readonly PublishMode[];
+const HEALTH = ['summary', 'detailed', 'none'] as const satisfies readonly HealthMode[];
+const ON_NULL = ['skip', 'zero', 'error'] as const satisfies readonly OnNull[];
+const ON_EMPTY = ['skip', 'zero'] as const satisfies readonly OnEmpty[];
+
+describe('schema.json and the Config types', () => {
+  it('name the same keys, at the type level', () => {
+    expectTypeOf<keyof Config>().toEqualTypeOf<(typeof CONFIG_KEYS)[number]>();
+    expectTypeOf<keyof VpcConfig>().toEqualTypeOf<(typeof VPC_KEYS)[number]>();
+    expectTypeOf<keyof DatabaseConfig>().toEqualTypeOf<(typeof DATABASE_KEYS)[number]>();
+    expectTypeOf<keyof ProbeConfig>().toEqualTypeOf<(typeof PROBE_KEYS)[number]>();
+    expectTypeOf<keyof MetricConfig>().toEqualTypeOf<(typeof METRIC_KEYS)[number]>();
+    expectTypeOf<keyof AlarmsConfig>().toEqualTypeOf<'topicArn'>();
+    expectTypeOf<PublishMode>().toEqualTypeOf<(typeof PUBLISH)[number]>();
+    expectTypeOf<HealthMode>().toEqualTypeOf<(typeof HEALTH)[number]>();
+    expectTypeOf<OnNull>().toEqualTypeOf<(typeof ON_NULL)[number]>();
+    expectTypeOf<OnEmpty>().toEqualTypeOf<(typeof ON_EMPTY)[number]>();
+  });
+
+  it('name the same keys in the schema', () => {
+    // assess
+    expect(asConfigKeys(propertiesOf(schema), ['file'], ['defaults'])).toEqual(sorted(CONFIG_KEYS));
+    expect(asConfigKeys(propertiesOf(def('vpc')), ['name'])).toEqual(sorted(VPC_KEYS));
+    expect(asConfigKeys(propertiesOf(def('database')), ['name'])).toEqual(sorted(DATABASE_KEYS));
+    expect(asConfigKeys(propertiesOf(def('probe')), ['name'])).toEqual(sorted(PROBE_KEYS));
+    expect(asConfigKeys(propertiesOf(def('metric')))).toEqual(sorted(METRIC_KEYS));
+    // defaults can default every probe field but the probe's own sql and metrics
+    expect(sorted(propertiesOf(schema.properties.defaults))).toEqual(
+      sorted(propertiesOf(def('probe')).filter((key) => key !== 'sql' && key !== 'metrics')),
+    );
+  });
+
+  it('agree on enums: units, resolutions, publish, health, onNull, onEmpty', () => {
+    expect(def('unit').enum).toEqual([...CLOUDWATCH_UNITS]);
+    expect(sorted((def('resolution').enum as number[]).map(String))).toEqual(
+      sorted(STORAGE_RESOLUTIONS.map(String)),
+    );
+    expect(schema.properties.publish.enum).toEqual([...PUBLISH]);
+    expect(schema.properties.health.enum).toEqual([...HEALTH]);
+    expect(def('onNull').enum).toEqual([...ON_NULL]);
+    expect(def('onEmpty').enum).toEqual([...ON_EMPTY]);
+  });
+
+  it('agree on defaults', () => {
+    const probe = schema.properties.defaults.properties;
+    const database = def('database').properties as Record<string, { default?: unknown }>;
+    const metric = def('metric').properties as Record<string, { default?: unknown }>;
+    expect({
+      schedule: schema.properties.schedule.default,
+      publish: schema.properties.publish.default,
+      health: schema.properties.health.default,
+      logRetentionDays: schema.properties.logRetentionDays.default,
+      timeoutMs: probe.timeout.default === '10s' ? 10_000 : probe.timeout.default,
+      onNull: probe.onNull.default,
+      onEmpty: probe.onEmpty.default,
+      maxRows: probe.maxRows.default,
+      maxSeries: probe.maxSeries.default,
+      tls: database.tls?.default,
+      maxConnections: database.maxConnections?.default,
+      resolution: metric.resolution?.default,
+    }).toEqual(DEFAULTS);
+  });
+
+  it('load a config setting every schema property into a Config with exactly those keys', () => {
+    // arrange
+    const file = fileURLToPath(new URL('./fixtures/maximal.yaml', import.meta.url));
+
+    // act
+    const result = readConfig(file);
+
+    // assess
+    if (!result.ok) throw new Error(result.errors.map((error) => error.format()).join('\n'));
+    const config = result.config;
+    expect(sorted(Object.keys(config))).toEqual(sorted(CONFIG_KEYS));
+    for (const vpc of Object.values(config.vpcs)) expect(sorted(Object.keys(vpc))).toEqual(sorted(VPC_KEYS));
+    const main = config.databases.main;
+    expect(sorted(Object.keys(main ?? {}))).toEqual(sorted(DATABASE_KEYS));
+    const everything = config.probes.everything;
+    expect(sorted(Object.keys(everything ?? {}))).toEqual(sorted(PROBE_KEYS));
+    expect(sorted(Object.keys(everything?.metrics[0] ?? {}))).toEqual(sorted(METRIC_KEYS));
+    // every auth and local variant of the schema maps to its Config form
+    const auths = (def('auth').oneOf as Node[]).map((branch) => sorted(propertiesOf(branch)));
+    const loadedAuths = Object.values(config.databases).map((db) => sorted(Object.keys(db.auth)));
+    expect(sorted(loadedAuths.map(String))).toEqual(sorted(auths.map(String)));
+    const locals = (def('local').oneOf as Node[]).map((branch) => sorted(propertiesOf(branch)));
+    const loadedLocals = Object.values(config.databases).flatMap((db) =>
+      db.local ? [sorted(Object.keys(db.local))] : [],
+    );
+    expect(sorted(loadedLocals.map(String))).toEqual(sorted(locals.map(String)));
+    const pgliteBranch = (def('local').oneOf as Node[])[1]?.properties as Node | undefined;
+    expect(Object.keys((main?.local as { pglite?: object } | undefined)?.pglite ?? {})).toEqual(
+      propertiesOf(pgliteBranch?.pglite),
+    );
+    // a column dimension keeps the schema's key; a static one becomes { value }
+    const columnBranch = (def('dimensionSource').oneOf as Node[])[1];
+    expect(Object.keys(everything?.dimensions.Region ?? {})).toEqual(propertiesOf(columnBranch));
+    expect(everything?.dimensions.Env).toEqual({ value: 'staging' });
+  });
+
+  it('accept a literal of every Config shape (type check)', () => {
+    const literal = {
+      file: '/probes.yaml',
+      version: 1,
+      namespace: 'Acme/X',
+      schedule: 'rate(5 minutes)',
+      publish: 'emf',
+      health: 'none',
+      alarms: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:a' },
+      logRetentionDays: 30,
+      vpcs: {
+        app: { name: 'app', vpcId: 'vpc-12345678', subnetIds: ['subnet-12345678'], securityGroupIds: [] },
+      },
+      databases: {
+        db: {
+          name: 'db',
+          engine: 'postgres',
+          vpc: 'app',
+          host: 'h',
+          port: 5432,
+          database: 'd',
+          user: 'u',
+          auth: { type: 'env', passwordEnv: 'P' },
+          tls: true,
+          maxConnections: 2,
+          resourceId: 'db-X',
+          local: { pglite: { init: '/seed.sql' } },
+        },
+      },
+      probes: {
+        p: {
+          name: 'p',
+          database: 'db',
+          sql: 'SELECT 1',
+          schedule: 'rate(1 minute)',
+          timeoutMs: 1000,
+          onNull: 'error',
+          onEmpty: 'zero',
+          maxRows: 1,
+          maxSeries: 1,
+          dimensions: { A: { column: 'a' }, B: { value: 'b' } },
+          metrics: [{ name: 'M', column: 'm', unit: 'Count/Second', resolution: 1, dimensions: {} }],
+        },
+      },
+    } satisfies Config;
+    expect(literal.version).toBe(1);
+  });
+});

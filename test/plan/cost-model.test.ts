@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { type CostEstimate, estimateCost } from '../../core/cost-model.js';
+import { buildPlan } from '../../core/plan.js';
+import { config, database, metric, probe, quickstart, vpc } from './config-factory.js';
+
+const GB = 1024 ** 3;
+
+function usd(estimate: CostEstimate, name: string): number {
+  const line = estimate.items.find((item) => item.name === name);
+  if (!line) throw new Error(`no line '${name}' in ${estimate.items.map((item) => item.name).join(', ')}`);
+  return line.usd;
+}
+
+describe('estimateCost for the quickstart (one probe every 5 minutes, one VPC with two subnets)', () => {
+  // by hand: 8640 ticks; a query invocation 100 + 50 ms, the fan-out 100 + 150 + 50 ms, 256 MB each;
+  // 2 datums per tick (ActiveSessions, ProbesFailed), so one PutMetricData request per tick
+  const report = estimateCost(buildPlan(quickstart()));
+
+  it('bills two custom metrics: the probe metric and ProbesFailed', () => {
+    expect(report.series.min).toBe(2);
+    expect(usd(report.cost, 'custom metrics')).toBeCloseTo(0.6, 10);
+  });
+
+  it('bills the fan-out and the query invocations of every tick', () => {
+    expect(report.cost.items.find((item) => item.name === 'Lambda requests')?.quantity).toBe(17_280);
+    expect(usd(report.cost, 'Lambda requests')).toBeCloseTo(0.003456, 10);
+    // 8640 × (0.25 GB × 0.15 s + 0.25 GB × 0.3 s) = 972 GB-s
+    expect(report.cost.items.find((item) => item.name === 'Lambda compute (arm64)')?.quantity).toBeCloseTo(
+      972,
+      8,
+    );
+    expect(usd(report.cost, 'Lambda compute (arm64)')).toBeCloseTo(972 * 0.0000133334, 10);
+  });
+
+  it('bills one PutMetricData request and one schedule invocation per tick', () => {
+    expect(usd(report.cost, 'PutMetricData requests')).toBeCloseTo(0.0864, 10);
+    expect(usd(report.cost, 'EventBridge Scheduler invocations')).toBeCloseTo(0.00864, 10);
+  });
+
+  it('totals the lines', () => {
+    const logs = ((8640 * 2 * 600) / GB) * 0.5;
+    expect(usd(report.cost, 'CloudWatch Logs ingestion')).toBeCloseTo(logs, 10);
+    expect(report.cost.totalUsd).toBeCloseTo(
+      0.6 + 0.003456 + 972 * 0.0000133334 + 0.0864 + 0.00864 + logs,
+      10,
+    );
+  });
+
+  it('prices the NAT variant with one gateway and one public IPv4 address per subnet', () => {
+    expect(report.natGateway.gateways).toBe(2);
+    expect(usd(report.natGateway, 'NAT Gateway hours')).toBeCloseTo(2 * 730 * 0.045, 10);
+    expect(usd(report.natGateway, 'public IPv4 addresses')).toBeCloseTo(2 * 730 * 0.005, 10);
+    // one PutMetricData request of 2 datums per tick through the gateway
+    expect(usd(report.natGateway, 'NAT Gateway data processed')).toBeCloseTo(
+      ((8640 * 2400) / GB) * 0.045,
+      10,
+    );
+    // one function per tick, 150 ms querying + 50 ms publishing
+    expect(usd(report.natGateway, 'Lambda requests')).toBeCloseTo(0.001728, 10);
+    expect(usd(report.natGateway, 'Lambda compute (arm64)')).toBeCloseTo(432 * 0.0000133334, 10);
+  });
+
+  it('is at least 30 times cheaper than the NAT Gateway variant', () => {
+    expect(report.ratio).toBeGreaterThanOrEqual(30);
+    expect(report.ratio).toBeCloseTo(report.natGateway.totalUsd / report.cost.totalUsd, 10);
+  });
+});
+
+describe('estimateCost', () => {
+  it('splits PutMetricData requests at 1000 datums per tick', () => {
+    const cfg = config({
+      health: 'none',
+      databases: [database({ name: 'db' })],
+      probes: [
+        probe({
+          name: 'many',
+          database: 'db',
+          schedule: 'rate(1 day)',
+          metrics: Array.from({ length: 1001 }, (_, i) => metric({ name: `M${i}` })),
+        }),
+      ],
+    });
+
+    const report = estimateCost(buildPlan(cfg));
+
+    expect(report.cost.items.find((item) => item.name === 'PutMetricData requests')?.quantity).toBe(60);
+  });
+
+  it('prices the maxSeries bound above the expected bill', () => {
+    const cfg = config({
+      databases: [database({ name: 'db' })],
+      probes: [probe({ name: 'p', database: 'db', maxSeries: 50, dimensions: { Region: { column: 'r' } } })],
+    });
+
+    const report = estimateCost(buildPlan(cfg));
+
+    expect(report.series.max).toBe(51);
+    expect(report.maxTotalUsd - report.cost.totalUsd).toBeGreaterThan(49 * 0.3 - 1e-9);
+  });
+
+  it('with publish: emf schedules each query function directly and makes no PutMetricData request', () => {
+    const report = estimateCost(buildPlan({ ...quickstart(), publish: 'emf' }));
+
+    expect(report.cost.items.map((item) => item.name)).not.toContain('PutMetricData requests');
+    expect(report.cost.items.find((item) => item.name === 'Lambda requests')?.quantity).toBe(8640);
+    expect(
+      report.cost.items.find((item) => item.name === 'EventBridge Scheduler invocations')?.quantity,
+    ).toBe(8640);
+  });
+
+  it('needs no NAT Gateway for databases outside any VPC', () => {
+    const cfg = config({
+      vpcs: [vpc('app', 3)],
+      databases: [database({ name: 'private', vpc: 'app' }), database({ name: 'public' })],
+      probes: [probe({ name: 'a', database: 'private' }), probe({ name: 'b', database: 'public' })],
+    });
+
+    const report = estimateCost(buildPlan(cfg));
+
+    expect(report.natGateway.gateways).toBe(3);
+  });
+});

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../adapters/cli/main.js';
+
+const QUICKSTART = 'examples/quickstart/probes.yaml';
+const folder = mkdtempSync(join(tmpdir(), 'chasm-plan-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+async function chasm(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const status = await main(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { status, stdout, stderr };
+}
+
+describe('chasm plan --json', () => {
+  it('shows the quickstart functions, probes, series and both bills, at least 30 times apart', async () => {
+    const { status, stdout, stderr } = await chasm('plan', QUICKSTART, '--json');
+
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const plan = JSON.parse(stdout);
+    expect(plan.fanout).toEqual({ functionName: 'chasm-acme-sessions-fanout' });
+    expect(plan.functions).toHaveLength(1);
+    expect(plan.functions[0]).toMatchObject({
+      id: 'vpc-app',
+      functionName: 'chasm-acme-sessions-vpc-app',
+      vpc: 'app',
+      databases: ['sessions'],
+      engines: ['postgres'],
+      probes: ['active-sessions'],
+      rdsConnect: [
+        { database: 'sessions', user: 'metrics_reader', resource: 'dbuser:*/metrics_reader', exact: false },
+      ],
+    });
+    expect(plan.schedules).toEqual([
+      {
+        expression: 'rate(5 minutes)',
+        ticksPerMonth: 8640,
+        invocations: [{ functionId: 'vpc-app', probes: ['active-sessions'] }],
+      },
+    ]);
+    expect(plan.probes).toEqual([
+      {
+        probe: 'active-sessions',
+        database: 'sessions',
+        functionId: 'vpc-app',
+        schedule: 'rate(5 minutes)',
+        metrics: [{ name: 'ActiveSessions', unit: 'Count', resolution: 60, dimensions: [] }],
+        series: { min: 1, max: 1 },
+      },
+    ]);
+    expect(plan.series).toEqual({ min: 2, max: 2, health: 1 });
+    expect(plan.cost.totalUsd).toBeGreaterThan(0.6);
+    expect(plan.natGateway.gateways).toBe(2);
+    expect(plan.natGateway.totalUsd).toBeGreaterThan(73);
+    expect(plan.ratio).toBeGreaterThanOrEqual(30);
+    expect(plan.ratio).toBeCloseTo(plan.natGateway.totalUsd / plan.cost.totalUsd, 10);
+  });
+});
+
+describe('chasm plan', () => {
+  it('prints the tree and the cost table beside the NAT Gateway variant', async () => {
+    const { status, stdout } = await chasm('plan', QUICKSTART);
+
+    expect(status).toBe(0);
+    expect(stdout).toContain('VPC app (vpc-0abc1234def567890, 2 subnets)');
+    expect(stdout).toContain('└─ function chasm-acme-sessions-vpc-app (postgres)');
+    expect(stdout).toContain('probe active-sessions: rate(5 minutes), 1 series');
+    expect(stdout).toContain('ActiveSessions (Count, 60 s)');
+    expect(stdout).toContain('rds-db:connect on dbuser:*/metrics_reader (wildcard resource id');
+    expect(stdout).toMatch(/NAT Gateway hours\s+-\s+65\.70/);
+    expect(stdout).toMatch(/costs \d+\.\d× as much/);
+  });
+
+  it('exits 1 with positioned errors for an invalid file', async () => {
+    const file = join(folder, 'broken.yaml');
+    writeFileSync(file, 'version: 1\nnamespace: Acme/Test\nprobes:\n  p:\n    database: nowhere\n');
+
+    const { status, stdout, stderr } = await chasm('plan', file, '--json');
+
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `, 'm'));
+  });
+
+  it('exits 1 on an unknown option or a missing file argument', async () => {
+    expect((await chasm('plan', QUICKSTART, '--yaml')).status).toBe(1);
+    expect((await chasm('plan')).stderr).toContain('expects exactly one FILE');
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { planJson, planText } from '../../adapters/cli/plan-report.js';
+import { estimateCost } from '../../core/cost-model.js';
+import { buildPlan } from '../../core/plan.js';
+import { config, database, metric, probe, vpc } from './config-factory.js';
+
+function twoVpcs() {
+  return config({
+    vpcs: [vpc('app'), vpc('billing', 1)],
+    databases: [
+      database({ name: 'sessions', vpc: 'app', resourceId: 'cluster-ABC' }),
+      database({ name: 'orders', vpc: 'app', engine: 'mysql', auth: { type: 'secret', secretArn: 'arn:x' } }),
+      database({ name: 'ledger', vpc: 'billing' }),
+      database({ name: 'public' }),
+    ],
+    probes: [
+      probe({
+        name: 'active',
+        database: 'sessions',
+        schedule: 'rate(1 minute)',
+        dimensions: { Region: { column: 'r' }, Env: { value: 'prod' } },
+        metrics: [metric({ name: 'A' }), metric({ name: 'B', unit: 'Seconds' })],
+      }),
+      probe({ name: 'orders', database: 'orders' }),
+      probe({ name: 'balance', database: 'ledger', schedule: 'cron(0 8 ? * MON-FRI *)' }),
+      probe({ name: 'downloads', database: 'public' }),
+    ],
+  });
+}
+
+function render() {
+  const plan = buildPlan(twoVpcs());
+  const report = estimateCost(plan);
+  return { text: planText('probes.yaml', plan, report), json: planJson(plan, report) };
+}
+
+describe('plan report', () => {
+  it('draws VPCs, their function, databases, probes and metrics as a tree', () => {
+    const lines = render().text.split('\n');
+
+    const start = lines.indexOf('VPC app (vpc-0abc1234def567890, 2 subnets)');
+    expect(lines.slice(start, start + 11)).toEqual([
+      'VPC app (vpc-0abc1234def567890, 2 subnets)',
+      '└─ function chasm-acme-sessions-vpc-app (postgres, mysql)',
+      '   ├─ database sessions (postgres, auth: iam)',
+      '   │  │  rds-db:connect on dbuser:cluster-ABC/metrics_reader (this database only)',
+      '   │  └─ probe active: rate(1 minute), 2-200 series',
+      '   │     ├─ A (Count, 60 s; Env, Region)',
+      '   │     └─ B (Seconds, 60 s; Env, Region)',
+      '   └─ database orders (mysql, auth: secret)',
+      '      └─ probe orders: rate(5 minutes), 1 series',
+      '         └─ Value (Count, 60 s)',
+      '',
+    ]);
+    expect(lines).toContain('outside any VPC');
+  });
+
+  it('says how rds-db:connect is scoped without a resource id', () => {
+    expect(render().text).toContain(
+      'rds-db:connect on dbuser:*/metrics_reader (wildcard resource id: this user on any database)',
+    );
+  });
+
+  it('lists every schedule with its ticks and targets', () => {
+    const { text } = render();
+
+    expect(text).toContain('rate(1 minute): 43,200 ticks a month → vpc-app (1)');
+    expect(text).toContain('rate(5 minutes): 8,640 ticks a month → vpc-app (1), no-vpc (1)');
+    expect(text).toContain('cron(0 8 ? * MON-FRI *): 21.43 ticks a month → vpc-billing (1)');
+  });
+
+  it('sets each cost line beside the NAT Gateway variant, NAT-only lines blank for Chasm', () => {
+    const { text, json } = render();
+
+    expect(text).toMatch(/^NAT Gateway hours\s+-\s+98\.5500$/m);
+    expect(text).toMatch(/^public IPv4 addresses\s+-\s+10\.9500$/m);
+    expect(text).toMatch(
+      new RegExp(
+        `^total\\s+${json.cost.totalUsd.toFixed(4)}\\s+${json.natGateway.totalUsd.toFixed(4)}$`,
+        'm',
+      ),
+    );
+    expect(text).toContain(`costs ${json.ratio.toFixed(1)}× as much`);
+  });
+
+  it('gives scripts the scopes, series and both bills in JSON', () => {
+    const { json } = render();
+
+    expect(json.functions.map((fn) => fn.rdsConnect.map((scope) => scope.resource))).toEqual([
+      ['dbuser:cluster-ABC/metrics_reader'],
+      ['dbuser:*/metrics_reader'],
+      ['dbuser:*/metrics_reader'],
+    ]);
+    expect(json.series).toEqual({ min: 6, max: 204, health: 1 });
+    expect(json.natGateway.gateways).toBe(3);
+    expect(json.cost.totalUsd).toBeCloseTo(
+      json.cost.items.reduce((sum, item) => sum + item.usd, 0),
+      10,
+    );
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { fanoutManifest, maxResponseBytes, queryManifest } from '../../core/build-manifests.js';
+import type { Config } from '../../core/config.js';
+import { invocationBatches } from '../../core/invocation-batches.js';
+import { LAMBDA } from '../../core/limits.js';
+import { mapRows } from '../../core/map-rows.js';
+import { buildPlan } from '../../core/plan.js';
+import { database, metric, probe } from './runtime-factory.js';
+
+function twoVpcConfig(): Config {
+  return {
+    file: '/project/probes.yaml',
+    version: 1,
+    namespace: 'Acme/Test',
+    schedule: 'rate(5 minutes)',
+    publish: 'fanout',
+    health: 'summary',
+    logRetentionDays: 30,
+    vpcs: {
+      app: { name: 'app', vpcId: 'vpc-0abc1234def567890', subnetIds: ['subnet-0aaa1111bbbb2222c'] },
+      data: { name: 'data', vpcId: 'vpc-0abc1234def567891', subnetIds: ['subnet-0aaa1111bbbb2222d'] },
+    },
+    databases: {
+      main: {
+        ...database({ name: 'main', vpc: 'app' }),
+        local: { url: 'postgres://postgres@127.0.0.1:5432/test' },
+      },
+      reports: database({
+        name: 'reports',
+        vpc: 'data',
+        engine: 'mysql',
+        auth: { type: 'secret', secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:reports' },
+      }),
+    },
+    probes: {
+      a: probe({ name: 'a', database: 'main', timeoutMs: 5000 }),
+      b: probe({ name: 'b', database: 'reports' }),
+    },
+  };
+}
+
+describe('queryManifest', () => {
+  it('holds only the function’s own databases, without local blocks, and its own probes', () => {
+    // arrange
+    const config = twoVpcConfig();
+    const plan = buildPlan(config);
+    const app = plan.functions.find((fn) => fn.vpc === 'app')!;
+    // act
+    const manifest = queryManifest(config, app);
+    // assess
+    expect(Object.keys(manifest.databases)).toEqual(['main']);
+    expect(manifest.databases.main).not.toHaveProperty('local');
+    expect(manifest.probes).toEqual({ a: config.probes.a });
+    expect(manifest).toMatchObject({ namespace: 'Acme/Test', publish: 'fanout', health: 'summary' });
+  });
+});
+
+describe('fanoutManifest', () => {
+  it('routes every probe to its function with its timeout, lists secrets, and carries no SQL', () => {
+    const config = twoVpcConfig();
+    const manifest = fanoutManifest(buildPlan(config));
+    expect(manifest.probes.a).toMatchObject({ database: 'main', functionId: 'vpc-app', timeoutMs: 5000 });
+    expect(manifest.probes.b).toMatchObject({ database: 'reports', functionId: 'vpc-data' });
+    expect(manifest.secrets).toEqual({
+      reports: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:reports',
+    });
+    expect(JSON.stringify(manifest)).not.toContain('SELECT');
+  });
+
+  it('bounds a probe’s response above what its worst-case rows really produce', () => {
+    // arrange: maxRows distinct values in maxSeries series with 1024-character dimension values
+    const p = probe({
+      maxRows: 600,
+      maxSeries: 3,
+      dimensions: { Key: { column: 'k' }, Env: { value: 'prod' } },
+      metrics: [metric({ name: 'A', column: 'n' }), metric({ name: 'B', column: 'n', unit: 'Seconds' })],
+    });
+    const rows = Array.from({ length: 600 }, (_, i) => ({
+      k: `"${String(i % 3)}`.padEnd(1024, '\\'),
+      n: (-Math.PI * 1e100) / (i + 1),
+    }));
+    // act
+    const actual = JSON.stringify(mapRows(p, rows)).length;
+    // assess
+    expect(maxResponseBytes(p)).toBeGreaterThan(actual);
+  });
+});
+
+describe('invocationBatches', () => {
+  it('keeps every probe in one invocation while the worst case fits 6 MiB', () => {
+    const probes = Array.from({ length: 100 }, (_, i) => ({ name: `p${i}`, maxResponseBytes: 60_000 }));
+    expect(invocationBatches(probes)).toEqual([probes.map((p) => p.name)]);
+  });
+
+  it('splits into as few invocations as fit 6 MiB each, in order', () => {
+    const big = LAMBDA.maxPayloadBytes / 2 - 1000;
+    const probes = ['a', 'b', 'c'].map((name) => ({ name, maxResponseBytes: big }));
+    expect(invocationBatches(probes)).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('gives a probe larger than the limit an invocation of its own', () => {
+    const probes = [
+      { name: 'small', maxResponseBytes: 10 },
+      { name: 'huge', maxResponseBytes: 10 * LAMBDA.maxPayloadBytes },
+      { name: 'tiny', maxResponseBytes: 10 },
+    ];
+    expect(invocationBatches(probes)).toEqual([['small'], ['huge'], ['tiny']]);
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { deployedTarget, openEnginePool } from '../../adapters/database-pools.js';
+import { localConnection } from '../../adapters/local-targets.js';
+import type { DatabaseConfig } from '../../core/config.js';
+import type { DatabaseCredentials } from '../../core/ports.js';
+import { ProbeError } from '../../core/probe-error.js';
+import { createQueryFunction } from '../../core/query-function.js';
+import { database, probe } from './runtime-factory.js';
+import { PG_URL, serverAvailable } from './test-databases.js';
+
+function full(draft: Partial<DatabaseConfig>): DatabaseConfig {
+  return { ...database({ name: 'sessions' }), ...draft };
+}
+
+describe('localConnection', () => {
+  it('takes the engine from a local URL’s scheme', () => {
+    const local = localConnection(
+      full({ engine: 'postgres', local: { url: 'mariadb://root@127.0.0.1:3306/test' } }),
+    );
+    expect(local).toEqual({
+      engine: 'mysql',
+      target: { kind: 'url', url: 'mariadb://root@127.0.0.1:3306/test', maxConnections: 2 },
+    });
+  });
+
+  it('serves a pglite block with the embedded engine, seeded from its init file', () => {
+    const local = localConnection(full({ local: { pglite: { init: '/project/seed.sql' } } }));
+    expect(local).toEqual({ engine: 'pglite', target: { kind: 'pglite', init: '/project/seed.sql' } });
+  });
+
+  it('connects an env-auth database without a local block to its own host with the variable’s password', async () => {
+    const local = localConnection(
+      full({ host: 'localhost', port: 5433, auth: { type: 'env', passwordEnv: 'DB_PASSWORD' }, tls: false }),
+      { DB_PASSWORD: 'hunter2' },
+    );
+    expect(local.engine).toBe('postgres');
+    expect(local.target).toMatchObject({
+      kind: 'server',
+      host: 'localhost',
+      port: 5433,
+      user: 'metrics_reader',
+      tls: false,
+    });
+    expect(local.target.kind === 'server' && (await local.target.password())).toBe('hunter2');
+  });
+
+  it('refuses an iam database without a local block with CONNECTION_FAILED saying what to add', () => {
+    expect(() => localConnection(full({ auth: { type: 'iam' } }))).toThrow(
+      new ProbeError(
+        'CONNECTION_FAILED',
+        "database 'sessions' has no local: block and auth: iam works only when deployed; add local: { url: ... } or local: { pglite: { init: ./seed.sql } } to it in probes.yaml to run it locally",
+      ),
+    );
+  });
+});
+
+describe('deployedTarget', () => {
+  it('signs an RDS IAM token for the host, port and user, reused for the next connection', async () => {
+    // arrange
+    const env = {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+    };
+    const target = deployedTarget(
+      database({ name: 'db', host: 'db.example.com', port: 5432 }),
+      () => undefined,
+      { env },
+    );
+    // act
+    const first = target.kind === 'server' ? await target.password() : '';
+    const second = target.kind === 'server' ? await target.password() : '';
+    // assess
+    expect(first).toMatch(
+      /^db\.example\.com:5432\/\?Action=connect&DBUser=metrics_reader&X-Amz-Date=\d{8}T\d{6}Z/,
+    );
+    expect(first).toContain('X-Amz-Signature=');
+    expect(second).toBe(first);
+    expect(target).toMatchObject({ kind: 'server', tls: true, maxConnections: 2 });
+  });
+
+  it('reads the latest secret handed over, its username included, and fails clearly without one', async () => {
+    // arrange
+    let latest: DatabaseCredentials | undefined;
+    const db = database({
+      name: 'db',
+      auth: { type: 'secret', secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' },
+    });
+    const without = deployedTarget(db, () => latest, {});
+    latest = { username: 'rotated_user', password: 'first' };
+    const target = deployedTarget(db, () => latest, {});
+    // act
+    const before = target.kind === 'server' ? await target.password() : '';
+    latest = { username: 'rotated_user', password: 'second' };
+    const after = target.kind === 'server' ? await target.password() : '';
+    // assess
+    expect([before, after]).toEqual(['first', 'second']);
+    expect(target).toMatchObject({ user: 'rotated_user' });
+    latest = undefined;
+    expect(() => without.kind === 'server' && without.password()).toThrow(
+      'no credentials were handed over for it (auth: secret)',
+    );
+  });
+});
+
+describe('query function credentials', () => {
+  it('hands each pool the latest credentials a request brought, opening the pool once', async ({ skip }) => {
+    if (!(await serverAvailable('postgres'))) skip();
+    // arrange
+    let opened = 0;
+    let credentials: () => DatabaseCredentials | undefined = () => undefined;
+    const run = createQueryFunction(
+      {
+        namespace: 'Acme/Test',
+        publish: 'fanout',
+        health: 'summary',
+        databases: { db: database({ name: 'db', auth: { type: 'secret', secretArn: 'arn:x' } }) },
+        probes: { p: probe({ name: 'p' }) },
+      },
+      {
+        openPool: (_, given) => {
+          opened++;
+          credentials = given;
+          return openEnginePool('postgres', { kind: 'url', url: PG_URL, maxConnections: 1 });
+        },
+      },
+    );
+    // act
+    await run({ probes: ['p'], credentials: { db: { password: 'one' } } });
+    const afterFirst = credentials();
+    await run({ probes: ['p'], credentials: { db: { password: 'two' } } });
+    await run.close();
+    // assess
+    expect(opened).toBe(1);
+    expect(afterFirst).toEqual({ password: 'one' });
+    expect(credentials()).toEqual({ password: 'two' });
+  });
+});

@@ -1,0 +1,268 @@
+// The fan-out against query functions running in this process (the in-process invoker is the
+// real adapter `chasm run` uses); the functions here stand in for remote ones that answer,
+// fail, hang or answer nonsense.
+import { describe, expect, it } from 'vitest';
+import {
+  createInProcessInvoker,
+  type InProcessFunction,
+} from '../../adapters/invokers/in-process-invoker.js';
+import { createConsoleSink } from '../../adapters/sinks/console-sink.js';
+import { fanOut } from '../../core/fan-out.js';
+import type { FanoutManifest } from '../../core/manifest.js';
+import type { MetricDatum, ProbeReport } from '../../core/metric-data.js';
+import type { FunctionPlan } from '../../core/plan.js';
+import type { MetricsSink, QueryRequest, QueryResponse } from '../../core/ports.js';
+
+function fn(id: string, probes: string[]): FunctionPlan {
+  return { id, functionName: `Acme-${id}`, databases: [`db-${id}`], engines: ['postgres'], probes };
+}
+
+function manifest(functions: FunctionPlan[], extra: Partial<FanoutManifest> = {}): FanoutManifest {
+  const probes: Record<string, FanoutManifest['probes'][string]> = {};
+  for (const f of functions) {
+    for (const p of f.probes)
+      probes[p] = { database: `db-${f.id}`, functionId: f.id, timeoutMs: 1000, maxResponseBytes: 4096 };
+  }
+  return { namespace: 'Acme/Test', health: 'summary', functions, probes, secrets: {}, ...extra };
+}
+
+function datum(name: string, value: number): MetricDatum {
+  return { MetricName: name, Dimensions: [], Unit: 'Count', StorageResolution: 60, Value: value };
+}
+
+/** A query function that answers every requested probe with one datum named after it. */
+function answering(calls: unknown[] = []): InProcessFunction {
+  return async (payload) => {
+    calls.push(payload);
+    const { probes } = payload as QueryRequest;
+    return {
+      reports: probes.map(
+        (probe): ProbeReport => ({ probe, database: 'x', ok: true, rows: 1, durationMs: 1 }),
+      ),
+      metrics: probes.map((probe) => datum(probe, 1)),
+    };
+  };
+}
+
+describe('fanOut', () => {
+  it('invokes each function once with its own probes and publishes all results namespaced, with ProbesFailed', async () => {
+    // arrange
+    const calls: unknown[] = [];
+    const sink = createConsoleSink();
+    const invoker = createInProcessInvoker({ a: answering(calls), b: answering(calls) });
+    const m = manifest([fn('a', ['p1', 'p2']), fn('b', ['p3'])]);
+    // act
+    const outcome = await fanOut(m, { probes: ['p3', 'p1', 'p2'] }, { invoker, sink });
+    // assess
+    expect(calls).toEqual([{ probes: ['p1', 'p2'] }, { probes: ['p3'] }]);
+    expect(outcome.reports.map((r) => [r.probe, r.ok])).toEqual([
+      ['p3', true],
+      ['p1', true],
+      ['p2', true],
+    ]);
+    expect(sink.data).toEqual(outcome.metrics);
+    expect(outcome.metrics.map((d) => [d.Namespace, d.MetricName, d.Value])).toEqual([
+      ['Acme/Test', 'p1', 1],
+      ['Acme/Test', 'p2', 1],
+      ['Acme/Test', 'p3', 1],
+      ['Acme/Test', 'ProbesFailed', 0],
+    ]);
+    expect(outcome.publish).toEqual({ published: 4, failed: 0, errors: [] });
+  });
+
+  it('marks exactly the probes of a failing function INVOKE_FAILED, naming it, and publishes the others', async () => {
+    // arrange
+    const sink = createConsoleSink();
+    const invoker = createInProcessInvoker({
+      a: async () => {
+        throw new Error('Task timed out after 3.00 seconds');
+      },
+      b: answering(),
+    });
+    const m = manifest([fn('a', ['p1', 'p2']), fn('b', ['p3'])]);
+    // act
+    const outcome = await fanOut(m, { probes: ['p1', 'p2', 'p3'] }, { invoker, sink });
+    // assess
+    expect(outcome.reports.filter((r) => !r.ok).map((r) => [r.probe, r.database, r.error])).toEqual([
+      [
+        'p1',
+        'db-a',
+        {
+          code: 'INVOKE_FAILED',
+          message: "query function 'Acme-a' failed: Task timed out after 3.00 seconds",
+        },
+      ],
+      [
+        'p2',
+        'db-a',
+        {
+          code: 'INVOKE_FAILED',
+          message: "query function 'Acme-a' failed: Task timed out after 3.00 seconds",
+        },
+      ],
+    ]);
+    expect(sink.data.map((d) => [d.MetricName, d.Value])).toEqual([
+      ['p3', 1],
+      ['ProbesFailed', 2],
+    ]);
+  });
+
+  it('gives up on an invocation at its deadline (longest timeout plus margin) and reports INVOKE_FAILED', async () => {
+    // arrange
+    const invoker = createInProcessInvoker({ a: () => new Promise<QueryResponse>(() => {}), b: answering() });
+    const m = manifest([fn('a', ['p1']), fn('b', ['p2'])]);
+    const quick = { ...m, probes: { ...m.probes, p1: { ...m.probes.p1!, timeoutMs: 30 } } };
+    // act
+    const outcome = await fanOut(
+      quick,
+      { probes: ['p1', 'p2'] },
+      { invoker, sink: createConsoleSink(), invokeMarginMs: 20 },
+    );
+    // assess
+    expect(outcome.reports[0]?.error).toEqual({
+      code: 'INVOKE_FAILED',
+      message: "query function 'Acme-a' failed: no answer within 50ms",
+    });
+    expect(outcome.reports[1]?.ok).toBe(true);
+  });
+
+  it('treats a malformed response as a failed invocation and publishes none of it', async () => {
+    // arrange
+    const invoker = createInProcessInvoker({
+      a: async () =>
+        ({ reports: [], metrics: [{ MetricName: 'x', Value: 'NaN' }] }) as unknown as QueryResponse,
+    });
+    const sink = createConsoleSink();
+    // act
+    const outcome = await fanOut(manifest([fn('a', ['p1'])]), { probes: ['p1'] }, { invoker, sink });
+    // assess
+    expect(outcome.reports[0]?.error?.code).toBe('INVOKE_FAILED');
+    expect(outcome.reports[0]?.error?.message).toContain('malformed response: metrics[0]');
+    expect(sink.data.map((d) => d.MetricName)).toEqual(['ProbesFailed']);
+  });
+
+  it('reports INVOKE_FAILED for a requested probe the response has no report for', async () => {
+    const invoker = createInProcessInvoker({ a: async () => ({ reports: [], metrics: [] }) });
+    const outcome = await fanOut(
+      manifest([fn('a', ['p1'])]),
+      { probes: ['p1'] },
+      { invoker, sink: createConsoleSink() },
+    );
+    expect(outcome.reports[0]?.error?.message).toBe("query function 'Acme-a' returned no report for it");
+  });
+
+  it('reports a probe the manifest does not know as UNKNOWN_PROBE without invoking anything', async () => {
+    const calls: unknown[] = [];
+    const invoker = createInProcessInvoker({ a: answering(calls) });
+    const outcome = await fanOut(
+      manifest([fn('a', ['p1'])]),
+      { probes: ['nope'] },
+      { invoker, sink: createConsoleSink() },
+    );
+    expect(calls).toEqual([]);
+    expect(outcome.reports).toEqual([
+      {
+        probe: 'nope',
+        database: '',
+        ok: false,
+        rows: 0,
+        durationMs: 0,
+        error: { code: 'UNKNOWN_PROBE', message: "probe 'nope' is not in the deployed configuration" },
+      },
+    ]);
+  });
+
+  it('splits a function’s probes across invocations only when their worst-case response exceeds the limit', async () => {
+    // arrange
+    const calls: unknown[] = [];
+    const invoker = createInProcessInvoker({ a: answering(calls) });
+    const m = manifest([fn('a', ['p1', 'p2', 'p3'])]);
+    // act: 3 × 4096 bytes against a 10,000-byte limit
+    await fanOut(
+      m,
+      { probes: ['p1', 'p2', 'p3'] },
+      { invoker, sink: createConsoleSink(), maxResponseBytes: 10_000 },
+    );
+    const roomy: unknown[] = [];
+    await fanOut(
+      m,
+      { probes: ['p1', 'p2', 'p3'] },
+      { invoker: createInProcessInvoker({ a: answering(roomy) }), sink: createConsoleSink() },
+    );
+    // assess
+    expect(calls).toEqual([{ probes: ['p1', 'p2'] }, { probes: ['p3'] }]);
+    expect(roomy).toEqual([{ probes: ['p1', 'p2', 'p3'] }]);
+  });
+
+  it('forwards secret credentials per database, and fails only that database’s probes when the secret cannot be read', async () => {
+    // arrange
+    const calls: unknown[] = [];
+    const invoker = createInProcessInvoker({ a: answering(calls), b: answering(calls) });
+    const m = manifest([fn('a', ['p1']), fn('b', ['p2'])], {
+      secrets: { 'db-a': 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:a', 'db-b': 'arn:b' },
+    });
+    // act
+    const outcome = await fanOut(
+      m,
+      { probes: ['p1', 'p2'] },
+      {
+        invoker,
+        sink: createConsoleSink(),
+        credentialsFor: async (database) => {
+          if (database === 'db-b') throw new Error('AccessDeniedException');
+          return { username: 'reader', password: 's3cret' };
+        },
+      },
+    );
+    // assess
+    expect(calls).toEqual([
+      { probes: ['p1'], credentials: { 'db-a': { username: 'reader', password: 's3cret' } } },
+    ]);
+    expect(outcome.reports[1]?.error).toEqual({
+      code: 'CONNECTION_FAILED',
+      message: "could not read the secret of database 'db-b': AccessDeniedException",
+    });
+  });
+
+  it('turns a failing sink into a PUBLISH_FAILED outcome', async () => {
+    const sink: MetricsSink = {
+      publish: async () => {
+        throw new Error('ThrottlingException');
+      },
+    };
+    const outcome = await fanOut(
+      manifest([fn('a', ['p1'])]),
+      { probes: ['p1'] },
+      { invoker: createInProcessInvoker({ a: answering() }), sink },
+    );
+    expect(outcome.publish).toEqual({
+      published: 0,
+      failed: 2,
+      errors: [
+        { code: 'PUBLISH_FAILED', message: 'publishing 2 datums failed: ThrottlingException', datums: 2 },
+      ],
+    });
+  });
+
+  it('adds per-probe health metrics with health: detailed and none with health: none', async () => {
+    const invoker = createInProcessInvoker({ a: answering() });
+    const detailed = await fanOut(
+      manifest([fn('a', ['p1'])], { health: 'detailed' }),
+      { probes: ['p1'] },
+      { invoker, sink: createConsoleSink() },
+    );
+    const none = await fanOut(
+      manifest([fn('a', ['p1'])], { health: 'none' }),
+      { probes: ['p1'] },
+      { invoker, sink: createConsoleSink() },
+    );
+    expect(detailed.metrics.map((d) => [d.MetricName, d.Dimensions, d.Unit, d.Value])).toEqual([
+      ['p1', [], 'Count', 1],
+      ['ProbesFailed', [], 'Count', 0],
+      ['ProbeSuccess', [{ Name: 'Probe', Value: 'p1' }], 'Count', 1],
+      ['ProbeDuration', [{ Name: 'Probe', Value: 'p1' }], 'Milliseconds', 1],
+      ['ProbeRows', [{ Name: 'Probe', Value: 'p1' }], 'Count', 1],
+    ]);
+    expect(none.metrics.map((d) => d.MetricName)).toEqual(['p1']);
+  });
+});
