@@ -7,7 +7,7 @@ import type { Config } from '../core/config.js';
 import type { ConnectionTarget, DatabaseCredentials, DatabasePool } from '../core/ports.js';
 import { ProbeError } from '../core/probe-error.js';
 import type { DeployedDatabase, QueryFunctionDeps } from '../core/query-function.js';
-import { rdsAuthToken } from './credentials/rds-auth-token.js';
+import { iamAuthTokenProvider } from './credentials/iam-auth-token.js';
 import { engineRegistry } from './engines/engine-registry.js';
 import { localConnection } from './local-targets.js';
 
@@ -46,7 +46,8 @@ export function deployedTarget(
 ): ConnectionTarget {
   const { auth } = database;
   const env = options.env ?? process.env;
-  const iamToken = options.iamToken ?? cachedIamToken(env);
+  // one provider per pool: it signs a token locally and reuses it until shortly before it expires
+  const iamToken = options.iamToken ?? iamAuthTokenProvider(database, { env });
   const password = (): string | Promise<string> => {
     switch (auth.type) {
       case 'iam':
@@ -80,28 +81,6 @@ export function deployedTarget(
     password,
     tls: database.tls,
     maxConnections: database.maxConnections,
-  };
-}
-
-/** Tokens live 15 minutes; one is reused for 10, so a new connection never gets one about to expire. */
-const IAM_TOKEN_REUSE_MS = 10 * 60_000;
-
-function cachedIamToken(
-  env: Readonly<Record<string, string | undefined>>,
-): (database: DeployedDatabase) => string {
-  const cache = new Map<string, { token: string; until: number }>();
-  return (database) => {
-    const key = `${database.host}:${database.port}:${database.user}`;
-    const now = Date.now();
-    const cached = cache.get(key);
-    if (cached && cached.until > now) return cached.token;
-    const token = rdsAuthToken(
-      { host: database.host, port: database.port, user: database.user },
-      env,
-      new Date(now),
-    );
-    cache.set(key, { token, until: now + IAM_TOKEN_REUSE_MS });
-    return token;
   };
 }
 

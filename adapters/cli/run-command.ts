@@ -18,14 +18,17 @@ import { type Command, EXIT } from './cli-io.js';
 export const PUBLISH_TARGETS = ['console', 'emf', 'cloudwatch'] as const;
 export type PublishTarget = (typeof PUBLISH_TARGETS)[number];
 
-/** The sink of a `--publish` target; every target is created here and only here. */
-export function createSink(target: PublishTarget, _config: Config): MetricsSink {
+/**
+ * The sink of a `--publish` target; every target is created here and only here. `out` receives
+ * what a target prints of its own (the EMF lines).
+ */
+export function createSink(target: PublishTarget, out: { write(line: string): unknown }): MetricsSink {
   switch (target) {
     case 'console':
       return createConsoleSink();
     case 'emf':
       // the lines a query function with publish: emf would log
-      return createEmfSink({ out: process.stdout });
+      return createEmfSink({ out });
     case 'cloudwatch':
       // default credential chain; AWS_ENDPOINT_URL_CLOUDWATCH overrides the endpoint
       return createCloudWatchSink({ client: createCloudWatchClient() });
@@ -81,8 +84,13 @@ export const runCommand: Command = {
       return EXIT.badInput;
     }
     const probes = parsed.probes.length > 0 ? [...new Set(parsed.probes)] : known;
-    const outcome = await runProbesLocally(config, probes, { sink: createSink(parsed.publish, config) });
-    io.stdout.write(parsed.json ? formatJson(outcome) : formatText(outcome));
+    // with --json the EMF lines join the JSON document (as `emf`), so stdout stays one document
+    const emf: unknown[] = [];
+    const out = parsed.json ? { write: (line: string) => emf.push(JSON.parse(line)) } : io.stdout;
+    const outcome = await runProbesLocally(config, probes, { sink: createSink(parsed.publish, out) });
+    io.stdout.write(
+      parsed.json ? formatJson(outcome, parsed.publish === 'emf' ? emf : undefined) : formatText(outcome),
+    );
     const failed = outcome.reports.some((report) => !report.ok) || outcome.publish.failed > 0;
     return failed ? EXIT.probesFailed : EXIT.ok;
   },
@@ -121,9 +129,10 @@ function splitOnce(arg: string): [string, string] {
   return [arg.slice(0, at), arg.slice(at + 1)];
 }
 
-/** The DESIGN.md shape: `{ "probes": [...], "metrics": [...] }`. */
-function formatJson(outcome: FanoutOutcome): string {
-  return `${JSON.stringify({ probes: outcome.reports, metrics: outcome.metrics }, null, 2)}\n`;
+/** The DESIGN.md shape: `{ "probes": [...], "metrics": [...] }`, plus `emf` with `--publish emf`. */
+function formatJson(outcome: FanoutOutcome, emf?: readonly unknown[]): string {
+  const document = { probes: outcome.reports, metrics: outcome.metrics, ...(emf ? { emf } : {}) };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 function formatText(outcome: FanoutOutcome): string {

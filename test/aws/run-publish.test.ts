@@ -92,4 +92,18 @@ describe.skipIf(!available)('chasm run --publish', () => {
     },
     CLI_TIMEOUT_MS,
   );
+
+  it(
+    'emf with --json: stdout stays one JSON document, the EMF documents under `emf`',
+    async () => {
+      const { stdout } = await chasm(['run', file, '--publish', 'emf', '--json']);
+
+      const output = JSON.parse(stdout) as { probes: { ok: boolean }[]; emf: unknown[] };
+      expect(output.probes.map((probe) => probe.ok)).toEqual([true]);
+      expect(output.emf).toHaveLength(1);
+      expect(emfViolations(JSON.stringify(output.emf[0]))).toEqual([]);
+      expect(output.emf[0]).toMatchObject({ ActiveSessions: 42, ProbesFailed: 0 });
+    },
+    CLI_TIMEOUT_MS,
+  );
 });
