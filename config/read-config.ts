@@ -3,13 +3,14 @@
  * issue at once, sorted by position, or the frozen, fully defaulted `Config`.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Config } from '../core/config.js';
 import { buildConfig } from './build-config.js';
 import { ConfigError } from './config-error.js';
 import { type ConfigIssue, compareIssues, createIssue } from './config-issue.js';
 import type { ConfigOptions } from './config-options.js';
 import { crossCheck } from './cross-checks.js';
+import { localFileIssues } from './local-files.js';
 import { pointerOf } from './pending-issue.js';
 import { readPlainYaml } from './plain-yaml.js';
 import { schemaIssues } from './schema-issues.js';
@@ -27,10 +28,12 @@ export type ConfigResult =
 export function parseConfigText(text: string, file: string, options: ConfigOptions): ConfigResult {
   // the fast reader handles plain YAML; positions (the full parser) are needed only for errors
   const plain = readPlainYaml(text);
+  const folder = dirname(resolve(file));
   if (
     plain !== undefined &&
     schemaErrors(plain).length === 0 &&
-    crossCheck(plain, options, new Set()).length === 0
+    crossCheck(plain, options, new Set()).length === 0 &&
+    localFileIssues(plain, folder).length === 0
   ) {
     return { ok: true, config: buildConfig(plain, resolve(file), options) };
   }
@@ -39,7 +42,11 @@ export function parseConfigText(text: string, file: string, options: ConfigOptio
   if (!source.broken) {
     const fromSchema = schemaIssues(source.value, schemaErrors(source.value));
     const reported = new Set(fromSchema.map((issue) => pointerOf(issue.path)));
-    for (const pending of [...fromSchema, ...crossCheck(source.value, options, reported)]) {
+    const crossChecked = [
+      ...crossCheck(source.value, options, reported),
+      ...localFileIssues(source.value, folder).filter((issue) => !reported.has(pointerOf(issue.path))),
+    ];
+    for (const pending of [...fromSchema, ...crossChecked]) {
       issues.push(
         createIssue({
           file,

@@ -56,6 +56,7 @@ export class Probes extends Construct {
   constructor(scope: Construct, id: string, props: ProbesProps) {
     super(scope, id);
     const { config } = props;
+    refuseLocalOnlyAuth(config);
     this.plan = buildPlan(config);
     const entries = props.handlers ?? defaultHandlerEntries();
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.DESTROY;
@@ -108,4 +109,17 @@ export class Probes extends Construct {
       ? new ProbeAlarms(this, 'Alarms', { plan: this.plan, topicArn: config.alarms.topicArn }).alarms
       : [];
   }
+}
+
+/**
+ * `auth: env` reads a password from the environment of the machine running `chasm run`: a
+ * deployed function has no such variable, so deploying it would fail at every tick. Refuse early.
+ */
+function refuseLocalOnlyAuth(config: Config): void {
+  const local = Object.values(config.databases).filter((database) => database.auth.type === 'env');
+  if (local.length === 0) return;
+  const names = local.map((database) => `'${database.name}'`).join(', ');
+  throw new Error(
+    `cannot deploy database ${names} with auth type 'env' (local runs only); use auth type 'iam' or 'secret' in ${config.file}`,
+  );
 }

@@ -351,6 +351,19 @@ describe('publish: emf', () => {
   });
 });
 
+describe('a database with auth: env', () => {
+  it('is refused at synthesis, naming the database, since a deployed function has no such variable', () => {
+    const base = wideConfig();
+    const local = config({
+      databases: [database({ name: 'dev', auth: { type: 'env', passwordEnv: 'DEV_PASSWORD' } })],
+      probes: [probe({ name: 'up', database: 'dev' })],
+    });
+
+    expect(() => synthProbes(local)).toThrow(/database 'dev' with auth type 'env'/);
+    expect(() => synthProbes(base)).not.toThrow();
+  });
+});
+
 describe('health and alarms', () => {
   it('creates no alarm without alarms.topicArn', () => {
     const { template } = synthProbes(wideConfig({ alarms: undefined }));
