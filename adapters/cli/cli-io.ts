@@ -7,9 +7,8 @@ export interface CliIo {
 /** Exit statuses (DESIGN.md): 0 all good, 1 unusable input, 2 one or more probes failed. */
 export const EXIT = { ok: 0, badInput: 1, probesFailed: 2 } as const;
 
-/** A command: its one-line summary, its `--help` text and what it does. */
+/** A command: its `--help` text and what it does (its summary lives in `main.ts`'s table). */
 export interface Command {
-  readonly summary: string;
   readonly usage: string;
   run(args: readonly string[], io: CliIo): Promise<number>;
 }

@@ -74,7 +74,6 @@ function packageName(dir: string): string {
 }
 
 export const initCommand: Command = {
-  summary: 'chasm init: write a starter probes.yaml and CDK project into an empty folder',
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const options = args.filter((arg) => arg.startsWith('-'));

@@ -33,7 +33,6 @@ interface FanoutReport {
 const INVOKE_TIMEOUT_MS = 910_000;
 
 export const invokeCommand: Command = {
-  summary: 'chasm invoke: run the deployed probes once through the fan-out function and print the report',
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const json = args.includes('--json');

@@ -2,17 +2,39 @@
 import pkg from '../../package.json' with { type: 'json' };
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 
-const commands: Readonly<Record<string, () => Promise<Command>>> = {
-  validate: () => import('./validate-command.js').then((m) => m.validateCommand),
-  run: () => import('./run-command.js').then((m) => m.runCommand),
-  plan: () => import('./plan-command.js').then((m) => m.planCommand),
-  invoke: () => import('./invoke-command.js').then((m) => m.invokeCommand),
-  synth: () => import('./synth-command.js').then((m) => m.synthCommand),
-  init: () => import('./init-command.js').then((m) => m.initCommand),
+/** Each command's one-line summary and its module, loaded only when run (the CDK is heavy). */
+const commands: Readonly<Record<string, { readonly summary: string; load(): Promise<Command> }>> = {
+  validate: {
+    summary: 'check probes.yaml files; every error as FILE:LINE:COL: message',
+    load: () => import('./validate-command.js').then((m) => m.validateCommand),
+  },
+  run: {
+    summary: 'run the probes once, locally, and print the metrics they would publish',
+    load: () => import('./run-command.js').then((m) => m.runCommand),
+  },
+  plan: {
+    summary: 'functions, schedules, billed series and monthly cost against a NAT Gateway',
+    load: () => import('./plan-command.js').then((m) => m.planCommand),
+  },
+  synth: {
+    summary: 'write the CDK cloud assembly (templates and assets) of a probes.yaml',
+    load: () => import('./synth-command.js').then((m) => m.synthCommand),
+  },
+  init: {
+    summary: 'write a starter probes.yaml and CDK project into an empty folder',
+    load: () => import('./init-command.js').then((m) => m.initCommand),
+  },
+  invoke: {
+    summary: 'run the deployed probes once through the fan-out function and print its report',
+    load: () => import('./invoke-command.js').then((m) => m.invokeCommand),
+  },
 };
 
 function overview(): string {
-  const lines = Object.keys(commands).map((name) => `  chasm ${name}`);
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(
+    ([name, { summary }]) => `  chasm ${name.padEnd(width)}  ${summary}`,
+  );
   return [
     'Usage: chasm <command> [options]',
     '',
@@ -34,14 +56,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(overview());
     return name === undefined ? EXIT.badInput : EXIT.ok;
   }
-  const load = commands[name];
-  if (!load) {
+  const entry = commands[name];
+  if (!entry) {
     io.stderr.write(`chasm: unknown command '${name}'\n\n${overview()}`);
     return EXIT.badInput;
   }
-  const command = await load();
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${command.summary}\n\n${command.usage}\n`);
+    io.stdout.write(`chasm ${name}: ${entry.summary}\n\n${command.usage}\n`);
     return EXIT.ok;
   }
   return command.run(rest, io);

@@ -14,7 +14,6 @@ same job. Exits 1 when FILE is invalid (each error as FILE:LINE:COL: message).
   --json   one JSON object: functions, schedules, probes, series, cost, natGateway, ratio`;
 
 export const planCommand: Command = {
-  summary: 'chasm plan: functions, schedules, billed series and monthly cost of a probes.yaml',
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const json = args.includes('--json');

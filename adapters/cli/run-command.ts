@@ -56,7 +56,6 @@ local: block, and prints the probes' outcomes and the metric data that would be 
 Exit status: 0 every probe succeeded, 1 unusable input, 2 one or more probes failed.`;
 
 export const runCommand: Command = {
-  summary: 'chasm run: run the probes once, locally, and print the metrics they would publish',
   usage: USAGE,
   async run(argv, io) {
     const parsed = parseArgs(argv);

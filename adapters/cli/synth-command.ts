@@ -40,7 +40,6 @@ function assetOf(fn: Construct): string {
 }
 
 export const synthCommand: Command = {
-  summary: 'chasm synth: write the CDK cloud assembly (templates and assets) of a probes.yaml',
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const parsed = parseArgs(args);

@@ -36,7 +36,6 @@ function jsonEntry(file: string, result: ConfigResult): object {
 }
 
 export const validateCommand: Command = {
-  summary: 'chasm validate: check probes.yaml files and print every error as FILE:LINE:COL: message',
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const json = args.includes('--json');
