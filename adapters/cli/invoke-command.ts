@@ -7,9 +7,9 @@ import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda'
 import type { ProbeReport } from '../../core/metric-data.js';
 import { buildPlan } from '../../core/plan.js';
 import type { PublishOutcome } from '../../core/ports.js';
-import { readConfig } from '../config-loader.js';
 import { createLambdaClient } from '../invokers/lambda-invoker.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
+import { fileAndJson, readConfigOrReport } from './command-input.js';
 
 const USAGE = `Usage: chasm invoke FILE [--json]
 
@@ -35,28 +35,16 @@ const INVOKE_TIMEOUT_MS = 910_000;
 export const invokeCommand: Command = {
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
-    const json = args.includes('--json');
-    const unknown = args.filter((arg) => arg.startsWith('-') && arg !== '--json');
-    const files = args.filter((arg) => !arg.startsWith('-'));
-    if (unknown.length > 0 || files.length !== 1) {
-      const problem = unknown.length > 0 ? `unknown option '${unknown[0]}'` : 'expects exactly one FILE';
-      io.stderr.write(`chasm invoke: ${problem}\n\n${USAGE}\n`);
+    const parsed = fileAndJson(args);
+    if (typeof parsed === 'string') {
+      io.stderr.write(`chasm invoke: ${parsed}\n\n${USAGE}\n`);
       return EXIT.badInput;
     }
-    let functionName: string | undefined;
-    let probes: string[];
-    try {
-      const read = readConfig(files[0] ?? '');
-      if (!read.ok) {
-        for (const error of read.errors) io.stderr.write(`${error.format()}\n`);
-        return EXIT.badInput;
-      }
-      functionName = buildPlan(read.config).fanoutFunctionName;
-      probes = Object.keys(read.config.probes);
-    } catch (error) {
-      io.stderr.write(`chasm invoke: ${messageOf(error)}\n`);
-      return EXIT.badInput;
-    }
+    const { json } = parsed;
+    const config = readConfigOrReport('invoke', parsed.file, io);
+    if (!config) return EXIT.badInput;
+    const functionName = buildPlan(config).fanoutFunctionName;
+    const probes = Object.keys(config.probes);
     if (!functionName) {
       io.stderr.write(
         'chasm invoke: with publish: emf there is no fan-out function; each query function runs on its own schedule\n',

@@ -1,8 +1,8 @@
 /** `chasm plan FILE [--json]`: what will be deployed, the billed series and the monthly bill. */
 import { estimateCost } from '../../core/cost-model.js';
 import { buildPlan, type Plan } from '../../core/plan.js';
-import { readConfig } from '../config-loader.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
+import { fileAndJson, readConfigOrReport } from './command-input.js';
 import { planJson, planText } from './plan-report.js';
 
 const USAGE = `Usage: chasm plan FILE [--json]
@@ -16,23 +16,17 @@ same job. Exits 1 when FILE is invalid (each error as FILE:LINE:COL: message).
 export const planCommand: Command = {
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
-    const json = args.includes('--json');
-    const unknown = args.filter((arg) => arg.startsWith('-') && arg !== '--json');
-    const files = args.filter((arg) => !arg.startsWith('-'));
-    if (unknown.length > 0 || files.length !== 1) {
-      const problem = unknown.length > 0 ? `unknown option '${unknown[0]}'` : 'expects exactly one FILE';
-      io.stderr.write(`chasm plan: ${problem}\n\n${USAGE}\n`);
+    const parsed = fileAndJson(args);
+    if (typeof parsed === 'string') {
+      io.stderr.write(`chasm plan: ${parsed}\n\n${USAGE}\n`);
       return EXIT.badInput;
     }
-    const file = files[0] ?? '';
+    const { file, json } = parsed;
+    const config = readConfigOrReport('plan', file, io);
+    if (!config) return EXIT.badInput;
     let plan: Plan;
     try {
-      const read = readConfig(file);
-      if (!read.ok) {
-        for (const error of read.errors) io.stderr.write(`${error.format()}\n`);
-        return EXIT.badInput;
-      }
-      plan = buildPlan(read.config);
+      plan = buildPlan(config);
     } catch (error) {
       io.stderr.write(`chasm plan: ${error instanceof Error ? error.message : String(error)}\n`);
       return EXIT.badInput;

@@ -3,16 +3,15 @@
  * through the code that runs in Lambda, and prints what would be published.
  */
 import { didYouMean } from '../../config/closest-match.js';
-import type { Config } from '../../core/config.js';
 import type { FanoutOutcome } from '../../core/fan-out.js';
 import type { NamespacedDatum, ProbeReport } from '../../core/metric-data.js';
 import type { MetricsSink } from '../../core/ports.js';
-import { readConfig } from '../config-loader.js';
 import { runProbesLocally } from '../local-run.js';
 import { createCloudWatchClient, createCloudWatchSink } from '../sinks/cloudwatch-sink.js';
 import { createConsoleSink } from '../sinks/console-sink.js';
 import { createEmfSink } from '../sinks/emf-sink.js';
 import { type Command, EXIT } from './cli-io.js';
+import { readConfigOrReport } from './command-input.js';
 
 /** Where `--publish` sends the metric data. */
 export const PUBLISH_TARGETS = ['console', 'emf', 'cloudwatch'] as const;
@@ -63,18 +62,8 @@ export const runCommand: Command = {
       io.stderr.write(`chasm run: ${parsed}\n\n${USAGE}\n`);
       return EXIT.badInput;
     }
-    let config: Config;
-    try {
-      const read = await readConfig(parsed.file);
-      if (!read.ok) {
-        for (const error of read.errors) io.stderr.write(`${error.format()}\n`);
-        return EXIT.badInput;
-      }
-      config = read.config;
-    } catch (error) {
-      io.stderr.write(`chasm run: ${error instanceof Error ? error.message : String(error)}\n`);
-      return EXIT.badInput;
-    }
+    const config = readConfigOrReport('run', parsed.file, io);
+    if (!config) return EXIT.badInput;
     const known = Object.keys(config.probes);
     const unknown = parsed.probes.filter((name) => !Object.hasOwn(config.probes, name));
     if (unknown.length > 0) {

@@ -4,8 +4,8 @@ import { App } from 'aws-cdk-lib';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
 import { ProbesStack } from '../cdk/probes-stack.js';
-import { readConfig } from '../config-loader.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
+import { readConfigOrReport } from './command-input.js';
 
 const USAGE = `Usage: chasm synth FILE [--out DIR]
 
@@ -47,17 +47,14 @@ export const synthCommand: Command = {
       io.stderr.write(`chasm synth: ${parsed}\n\n${USAGE}\n`);
       return EXIT.badInput;
     }
-    const read = readConfig(parsed.file);
-    if (!read.ok) {
-      for (const error of read.errors) io.stderr.write(`${error.format()}\n`);
-      return EXIT.badInput;
-    }
+    const config = readConfigOrReport('synth', parsed.file, io);
+    if (!config) return EXIT.badInput;
     let stack: ProbesStack;
     try {
       // the built-in CloudFormation schema check takes ~20 s to load per process; the templates
       // Chasm generates are checked against it in its own test suite
       const app = new App({ outdir: parsed.out, builtinCloudFormationValidation: false });
-      stack = new ProbesStack(app, 'Probes', { config: read.config });
+      stack = new ProbesStack(app, 'Probes', { config });
       app.synth();
     } catch (error) {
       io.stderr.write(

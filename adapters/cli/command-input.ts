@@ -1,0 +1,30 @@
+/** What several commands read the same way: one config file, `--json`, errors on stderr. */
+import type { Config } from '../../core/config.js';
+import { readConfig } from '../config-loader.js';
+import type { CliIo } from './cli-io.js';
+
+/** `FILE [--json]`, or what is wrong with the arguments. */
+export function fileAndJson(
+  args: readonly string[],
+): { readonly file: string; readonly json: boolean } | string {
+  const unknown = args.filter((arg) => arg.startsWith('-') && arg !== '--json');
+  const files = args.filter((arg) => !arg.startsWith('-'));
+  if (unknown.length > 0) return `unknown option '${unknown[0]}'`;
+  if (files.length !== 1) return 'expects exactly one FILE';
+  return { file: files[0] ?? '', json: args.includes('--json') };
+}
+
+/**
+ * The config of `file`, or `undefined` after writing every issue (`FILE:LINE:COL: message`) or the
+ * reason it could not be read to stderr.
+ */
+export function readConfigOrReport(command: string, file: string, io: CliIo): Config | undefined {
+  try {
+    const read = readConfig(file);
+    if (read.ok) return read.config;
+    for (const error of read.errors) io.stderr.write(`${error.format()}\n`);
+  } catch (error) {
+    io.stderr.write(`chasm ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  return undefined;
+}
