@@ -2,6 +2,7 @@
 import type { Benchmark } from './benchmark.js';
 import { fanoutOverhead } from './fanout-overhead.bench.js';
 import { invocationsPerTick } from './invocations-per-tick.bench.js';
+import { privateBundleBenchmarks } from './private-bundle-size.bench.js';
 import { publicBundleBytes, publicBundleImport } from './public-bundle-size.bench.js';
 import { putMetricRequestBenchmarks } from './put-metric-requests.bench.js';
 import { synthBenchmarks } from './synth-time.js';
@@ -14,5 +15,6 @@ export const benchmarks: readonly Benchmark[] = [
   invocationsPerTick,
   publicBundleBytes,
   publicBundleImport,
+  ...privateBundleBenchmarks,
   ...synthBenchmarks,
 ];

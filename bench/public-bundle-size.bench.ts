@@ -4,16 +4,15 @@
  * same way in the same run: bytes loaded at cold start and cold import time (a fresh Node process
  * each, median of several).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { BUNDLE_ENTRY_FILE, bundleHandler, defaultHandlerEntries } from '../adapters/cdk/handler-bundler.js';
 import { loadConfig } from '../adapters/config-loader.js';
 import { fanoutManifest } from '../core/build-manifests.js';
 import { buildPlan } from '../core/plan.js';
 import type { Benchmark } from './benchmark.js';
+import { coldImportMs, importOf, loadedFiles, median } from './bundle-measure.js';
 
 const WORK_DIR = resolve('.bench-out', 'public-bundle');
 const IMPORT_RUNS = 11;
@@ -59,37 +58,16 @@ function buildBoth(): Promise<{ fanout: Built; bare: Built; manifest: string }> 
 
 function measure(bundle: { dir: string; metafile: Metafile }): Built {
   const entry = join(bundle.dir, BUNDLE_ENTRY_FILE);
-  const outputs = bundle.metafile.outputs;
-  const byPath = new Map(Object.keys(outputs).map((path) => [resolve(path), path]));
-  const seen = new Set<string>();
-  const visit = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const key = byPath.get(file);
-    for (const imported of (key ? outputs[key]?.imports : undefined) ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) visit(resolve(imported.path));
-    }
-  };
-  visit(entry);
-  let bytes = 0;
-  for (const file of seen) bytes += statSync(file).size;
-  return { entry, bytes };
+  return { entry, bytes: loadedFiles(bundle.metafile, [entry]).bytes };
 }
 
 /** one cold import in a fresh process: the time `import()` of the bundle takes, in ms */
-function coldImportMs(entry: string, manifest: string): number {
-  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(entry).href)}); process.stdout.write(String(performance.now() - t));`;
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    encoding: 'utf8',
-    env: { ...process.env, CHASM_MANIFEST_PATH: manifest, AWS_REGION: 'eu-west-1' },
+function importMs(entry: string, manifest: string): number {
+  return coldImportMs(`await ${importOf(entry)};`, {
+    ...process.env,
+    CHASM_MANIFEST_PATH: manifest,
+    AWS_REGION: 'eu-west-1',
   });
-  if (run.status !== 0) throw new Error(`importing ${entry} failed: ${run.stderr}`);
-  return Number(run.stdout);
-}
-
-function median(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 export const publicBundleBytes: Benchmark = {
@@ -115,8 +93,8 @@ export const publicBundleImport: Benchmark = {
     const fanoutTimes: number[] = [];
     const bareTimes: number[] = [];
     for (let i = 0; i < IMPORT_RUNS; i++) {
-      bareTimes.push(coldImportMs(bare.entry, manifest));
-      fanoutTimes.push(coldImportMs(fanout.entry, manifest));
+      bareTimes.push(importMs(bare.entry, manifest));
+      fanoutTimes.push(importMs(fanout.entry, manifest));
     }
     return {
       measured: median(fanoutTimes),

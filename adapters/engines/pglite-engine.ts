@@ -16,6 +16,7 @@ import type { ConnectionTarget, DatabaseEngine, DatabasePool, QueryOptions, Row 
 import { ProbeError } from '../../core/probe-error.js';
 import { runLeased } from './connection-lease.js';
 import { driverErrorFields, driverFailure } from './driver-failure.js';
+import { cacheCluster, cachedCluster } from './pglite-cluster-cache.js';
 import { type PgliteDatabase, PgliteDialect } from './pglite-dialect.js';
 
 export const pgliteEngine: DatabaseEngine = {
@@ -78,7 +79,12 @@ export function openPglitePool(target: ConnectionTarget): DatabasePool {
 
 async function createDatabase(init: string | undefined): Promise<PgliteDatabase> {
   const seed = init === undefined ? undefined : await readSeed(init);
-  const database = await PGlite.create({ parsers: { [types.INT8]: parseInt8 } });
+  const cluster = await cachedCluster();
+  const database = await PGlite.create({
+    parsers: { [types.INT8]: parseInt8 },
+    ...(cluster ? { loadDataDir: cluster } : {}),
+  });
+  if (!cluster) await cacheCluster(database);
   if (seed !== undefined) {
     try {
       await database.exec(seed);

@@ -4,7 +4,6 @@
  * probes it names. With `publish: emf` the function also writes its metric data and health
  * metrics as EMF lines to its log, where CloudWatch Logs extracts them (no route to any AWS API).
  */
-import { healthMetrics } from '../../core/health-metrics.js';
 import type { QueryManifest } from '../../core/manifest.js';
 import type { Clock, Logger, QueryResponse } from '../../core/ports.js';
 import {
@@ -13,7 +12,6 @@ import {
   type QueryFunctionDeps,
 } from '../../core/query-function.js';
 import { deployedPoolOpener } from '../database-pools.js';
-import { createEmfSink } from '../sinks/emf-sink.js';
 import { createJsonLogger } from './json-logger.js';
 import { readManifest } from './manifest-file.js';
 
@@ -42,29 +40,41 @@ export function createQueryHandler(manifest: QueryManifest, deps: QueryHandlerDe
     openPool: deps.openPool,
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
-  const emf =
-    manifest.publish === 'emf'
-      ? createEmfSink({
-          out: deps.emfOut ?? process.stdout,
-          ...(deps.clock ? { clock: deps.clock } : {}),
-          ...(deps.logger ? { logger: deps.logger } : {}),
-        })
-      : undefined;
+  const emf = manifest.publish === 'emf' ? loadEmfPublisher(manifest, deps) : undefined;
 
   const handle = async (event: unknown): Promise<QueryResponse> => {
     const response = await run(event);
-    if (emf) {
-      const data = [...response.metrics, ...healthMetrics(manifest.health, response.reports)].map(
-        (datum) => ({
-          ...datum,
-          Namespace: manifest.namespace,
-        }),
-      );
-      await emf.publish(data);
-    }
+    if (emf) await (await emf)(response);
     return response;
   };
   return Object.assign(handle, { close: () => run.close() });
+}
+
+/** writes one response's metric data and health metrics as EMF lines */
+type EmfPublisher = (response: QueryResponse) => Promise<unknown>;
+
+// loaded by dynamic import, started at init: a function that returns its metric data to the
+// fan-out (the default) never loads the EMF code
+function loadEmfPublisher(manifest: QueryManifest, deps: QueryHandlerDeps): Promise<EmfPublisher> {
+  const loading = Promise.all([import('../sinks/emf-sink.js'), import('../../core/health-metrics.js')]).then(
+    ([{ createEmfSink }, { healthMetrics }]): EmfPublisher => {
+      const sink = createEmfSink({
+        out: deps.emfOut ?? process.stdout,
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        ...(deps.logger ? { logger: deps.logger } : {}),
+      });
+      return (response) =>
+        sink.publish(
+          [...response.metrics, ...healthMetrics(manifest.health, response.reports)].map((datum) => ({
+            ...datum,
+            Namespace: manifest.namespace,
+          })),
+        );
+    },
+  );
+  // a failed load fails the invocations that await it, not the process
+  loading.catch(() => undefined);
+  return loading;
 }
 
 // once per instance; a missing manifest fails each invocation with the reason instead of the import
