@@ -13,9 +13,10 @@ import { createFanoutHandler, type FanoutReport } from '../../adapters/lambda/fa
 import { createQueryHandler, type QueryHandler } from '../../adapters/lambda/query-handler.js';
 import { createCloudWatchClient, createCloudWatchSink } from '../../adapters/sinks/cloudwatch-sink.js';
 import { fanoutManifest, queryManifest } from '../../core/build-manifests.js';
-import type { Config, DatabaseConfig, MetricConfig, ProbeConfig, VpcConfig } from '../../core/config.js';
-import { DEFAULTS } from '../../core/config.js';
+import type { Config, DatabaseConfig, ProbeConfig } from '../../core/config.js';
 import { buildPlan, type Plan } from '../../core/plan.js';
+import { type ConfigParts, config, database, probe } from '../support/config-factory.js';
+import { MYSQL_URL } from '../support/databases.js';
 import { useDummyCredentials } from '../support/local-aws/dummy-credentials.js';
 import {
   type LocalCloudWatch,
@@ -28,8 +29,6 @@ import {
   startLocalSecretsManager,
 } from '../support/local-aws/local-secrets-manager.js';
 
-export const PG_URL = process.env.CHASM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const MYSQL_URL = process.env.CHASM_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 /** the variable `auth: env` databases read their (empty) password from in these tests */
 export const MYSQL_PASSWORD_ENV = 'CHASM_TEST_MYSQL_PASSWORD';
 
@@ -130,23 +129,28 @@ export function comparable(data: readonly ReceivedDatum[]): string[] {
     .sort();
 }
 
-// --- configs, fully defaulted as the loader produces them ---
+// --- this suite's configs, on the shared factory ---
 
-export function vpc(name: string): VpcConfig {
-  return {
-    name,
-    vpcId: `vpc-0${name.padEnd(16, '0').slice(0, 16)}`,
-    subnetIds: ['subnet-0aaa1111bbbb2222c'],
-  };
+/** A config in namespace `Chasm/Test`. */
+export function stackConfig(parts: ConfigParts): Config {
+  return config({ file: 'probes.yaml', namespace: 'Chasm/Test', ...parts });
 }
 
+/** A probe that times out after 5 s (the invoke-timeout test waits beyond it). */
+export function stackProbe(
+  draft: Partial<ProbeConfig> & Pick<ProbeConfig, 'name' | 'database' | 'sql'>,
+): ProbeConfig {
+  return probe({ timeoutMs: 5000, ...draft });
+}
+
+/** A database at the server `url` points to, without TLS (the local servers offer none). */
 export function serverDatabase(
   name: string,
   url: string,
   draft: Partial<DatabaseConfig> & Pick<DatabaseConfig, 'engine' | 'auth'>,
 ): DatabaseConfig {
   const parsed = new URL(url);
-  return {
+  return database({
     name,
     host: parsed.hostname,
     port: Number(parsed.port),
@@ -155,50 +159,5 @@ export function serverDatabase(
     tls: false,
     maxConnections: 2,
     ...draft,
-  };
-}
-
-export function metric(name: string, column: string, extra: Partial<MetricConfig> = {}): MetricConfig {
-  return { name, column, unit: 'Count', resolution: 60, dimensions: {}, ...extra };
-}
-
-export function probe(
-  name: string,
-  database: string,
-  sql: string,
-  extra: Partial<ProbeConfig> = {},
-): ProbeConfig {
-  return {
-    name,
-    database,
-    sql,
-    schedule: DEFAULTS.schedule,
-    timeoutMs: 5000,
-    onNull: DEFAULTS.onNull,
-    onEmpty: DEFAULTS.onEmpty,
-    maxRows: DEFAULTS.maxRows,
-    maxSeries: DEFAULTS.maxSeries,
-    dimensions: {},
-    metrics: [metric('Value', 'n')],
-    ...extra,
-  };
-}
-
-export function config(
-  parts: Pick<Config, 'vpcs' | 'databases' | 'probes'> & Partial<Pick<Config, 'health' | 'namespace'>>,
-): Config {
-  return {
-    file: 'probes.yaml',
-    version: 1,
-    namespace: 'Chasm/Test',
-    schedule: DEFAULTS.schedule,
-    publish: 'fanout',
-    health: 'summary',
-    logRetentionDays: DEFAULTS.logRetentionDays,
-    ...parts,
-  };
-}
-
-export function byName<T extends { readonly name: string }>(...items: T[]): Record<string, T> {
-  return Object.fromEntries(items.map((item) => [item.name, item]));
+  });
 }

@@ -1,19 +1,22 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { metric, vpc } from '../support/config-factory.js';
+import {
+  databasesAvailable,
+  MYSQL_URL,
+  mariadb,
+  PG_URL,
+  postgres,
+  uniqueName,
+} from '../support/databases.js';
 import {
   type AwsStack,
-  byName,
   comparable,
-  config,
   MYSQL_PASSWORD_ENV,
-  MYSQL_URL,
-  metric,
-  PG_URL,
-  probe,
   serverDatabase,
+  stackConfig,
+  stackProbe,
   startAwsStack,
-  vpc,
 } from './aws-stack.js';
-import { databasesAvailable, mariadb, postgres, uniqueName } from './database-fixtures.js';
 
 const available = await databasesAvailable();
 
@@ -54,13 +57,19 @@ function jobsDb(name: string, vpcName: string) {
 }
 
 const byRegion = (db: string) =>
-  probe('sessions-by-region', db, `SELECT region, n FROM ${SESSIONS} ORDER BY region, n`, {
+  stackProbe({
+    name: 'sessions-by-region',
+    database: db,
+    sql: `SELECT region, n FROM ${SESSIONS} ORDER BY region, n`,
     dimensions: { Region: { column: 'region' }, Env: { value: 'prod' } },
-    metrics: [metric('SessionsByRegion', 'n')],
+    metrics: [metric({ name: 'SessionsByRegion' })],
   });
 const queued = (db: string) =>
-  probe('queued-jobs', db, `SELECT count(*) AS n FROM ${JOBS} WHERE state = 'queued'`, {
-    metrics: [metric('QueuedJobs', 'n')],
+  stackProbe({
+    name: 'queued-jobs',
+    database: db,
+    sql: `SELECT count(*) AS n FROM ${JOBS} WHERE state = 'queued'`,
+    metrics: [metric({ name: 'QueuedJobs' })],
   });
 
 describe.skipIf(!available)(
@@ -70,10 +79,10 @@ describe.skipIf(!available)(
       let stack: AwsStack;
       beforeAll(async () => {
         stack = await startAwsStack(
-          config({
-            vpcs: byName(vpc('app')),
-            databases: byName(sessionsDb('sessions', 'app'), jobsDb('jobs', 'app')),
-            probes: byName(byRegion('sessions'), queued('jobs')),
+          stackConfig({
+            vpcs: [vpc('app')],
+            databases: [sessionsDb('sessions', 'app'), jobsDb('jobs', 'app')],
+            probes: [byRegion('sessions'), queued('jobs')],
           }),
           { [SECRET_ARN]: JSON.stringify({ username: 'postgres', password: 'unused-with-trust' }) },
         );
@@ -143,24 +152,33 @@ describe.skipIf(!available)(
       let stack: AwsStack;
       beforeAll(async () => {
         stack = await startAwsStack(
-          config({
-            vpcs: byName(vpc('alpha'), vpc('beta'), vpc('gamma')),
-            databases: byName(
+          stackConfig({
+            vpcs: [vpc('alpha'), vpc('beta'), vpc('gamma')],
+            databases: [
               sessionsDb('sessions-a', 'alpha'),
               jobsDb('jobs-b', 'beta'),
               sessionsDb('sessions-c', 'gamma'),
-            ),
-            probes: byName(
-              probe('total-a', 'sessions-a', `SELECT sum(n) AS n FROM ${SESSIONS}`, {
-                metrics: [metric('TotalA', 'n')],
+            ],
+            probes: [
+              stackProbe({
+                name: 'total-a',
+                database: 'sessions-a',
+                sql: `SELECT sum(n) AS n FROM ${SESSIONS}`,
+                metrics: [metric({ name: 'TotalA' })],
               }),
-              probe('jobs-b', 'jobs-b', `SELECT count(*) AS n FROM ${JOBS}`, {
-                metrics: [metric('JobsB', 'n')],
+              stackProbe({
+                name: 'jobs-b',
+                database: 'jobs-b',
+                sql: `SELECT count(*) AS n FROM ${JOBS}`,
+                metrics: [metric({ name: 'JobsB' })],
               }),
-              probe('regions-c', 'sessions-c', `SELECT count(DISTINCT region) AS n FROM ${SESSIONS}`, {
-                metrics: [metric('RegionsC', 'n')],
+              stackProbe({
+                name: 'regions-c',
+                database: 'sessions-c',
+                sql: `SELECT count(DISTINCT region) AS n FROM ${SESSIONS}`,
+                metrics: [metric({ name: 'RegionsC' })],
               }),
-            ),
+            ],
             health: 'detailed',
           }),
           { [SECRET_ARN]: JSON.stringify({ username: 'postgres', password: 'x' }) },

@@ -1,18 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { metric, vpc } from '../support/config-factory.js';
+import { databasesAvailable, MYSQL_URL, mariadb, PG_URL, uniqueName } from '../support/databases.js';
 import {
   type AwsStack,
-  byName,
   comparable,
-  config,
-  MYSQL_URL,
-  metric,
-  PG_URL,
-  probe,
   serverDatabase,
+  stackConfig,
+  stackProbe,
   startAwsStack,
-  vpc,
 } from './aws-stack.js';
-import { databasesAvailable, mariadb, uniqueName } from './database-fixtures.js';
 
 const available = await databasesAvailable();
 
@@ -31,12 +27,15 @@ function wideProbe(name: string, rows: number) {
     { length: 30 },
     (_, d) => `repeat('${String.fromCharCode(97 + (d % 26))}', 1000) || g AS d${d}`,
   );
-  return probe(name, 'wide', `SELECT ${columns.join(', ')}, g AS n FROM generate_series(1, ${rows}) g`, {
+  return stackProbe({
+    name,
+    database: 'wide',
+    sql: `SELECT ${columns.join(', ')}, g AS n FROM generate_series(1, ${rows}) g`,
     maxSeries: 1000,
     dimensions: Object.fromEntries(
       Array.from({ length: 30 }, (_, d) => [`D${String(d).padStart(2, '0')}`, { column: `d${d}` }]),
     ),
-    metrics: [metric(`Wide${name.replace(/\W/g, '')}`, 'n')],
+    metrics: [metric({ name: `Wide${name.replace(/\W/g, '')}` })],
   });
 }
 
@@ -45,21 +44,32 @@ describe.skipIf(!available)('fan-out faults', () => {
     let stack: AwsStack;
     beforeAll(async () => {
       stack = await startAwsStack(
-        config({
-          vpcs: byName(vpc('app')),
-          databases: byName(pgDb('pg', 'app')),
-          probes: byName(
-            probe('series', 'pg', 'SELECT g::text AS shard, g AS n FROM generate_series(1, 2500) g', {
+        stackConfig({
+          vpcs: [vpc('app')],
+          databases: [pgDb('pg', 'app')],
+          probes: [
+            stackProbe({
+              name: 'series',
+              database: 'pg',
+              sql: 'SELECT g::text AS shard, g AS n FROM generate_series(1, 2500) g',
               maxSeries: 3000,
               maxRows: 3000,
               dimensions: { Shard: { column: 'shard' } },
-              metrics: [metric('ShardDepth', 'n')],
+              metrics: [metric({ name: 'ShardDepth' })],
             }),
-            probe('constant', 'pg', 'SELECT 42 AS n', { metrics: [metric('Constant', 'n')] }),
-            probe('broken-value', 'pg', "SELECT 'Infinity'::float8 AS n", {
-              metrics: [metric('Broken', 'n')],
+            stackProbe({
+              name: 'constant',
+              database: 'pg',
+              sql: 'SELECT 42 AS n',
+              metrics: [metric({ name: 'Constant' })],
             }),
-          ),
+            stackProbe({
+              name: 'broken-value',
+              database: 'pg',
+              sql: "SELECT 'Infinity'::float8 AS n",
+              metrics: [metric({ name: 'Broken' })],
+            }),
+          ],
         }),
         PG_SECRET_VALUE,
       );
@@ -134,10 +144,10 @@ describe.skipIf(!available)('fan-out faults', () => {
     let stack: AwsStack;
     beforeAll(async () => {
       stack = await startAwsStack(
-        config({
-          vpcs: byName(vpc('app')),
-          databases: byName(pgDb('wide', 'app')),
-          probes: byName(wideProbe('wide-one', 120), wideProbe('wide-two', 120), wideProbe('too-wide', 230)),
+        stackConfig({
+          vpcs: [vpc('app')],
+          databases: [pgDb('wide', 'app')],
+          probes: [wideProbe('wide-one', 120), wideProbe('wide-two', 120), wideProbe('too-wide', 230)],
         }),
         PG_SECRET_VALUE,
       );
@@ -184,21 +194,24 @@ describe.skipIf(!available)('fan-out faults', () => {
         }
       });
       stack = await startAwsStack(
-        config({
-          vpcs: byName(vpc('app')),
-          databases: byName(
+        stackConfig({
+          vpcs: [vpc('app')],
+          databases: [
             serverDatabase('rotating', MYSQL_URL, {
               engine: 'mysql',
               vpc: 'app',
               user,
               auth: { type: 'secret', secretArn: arn },
             }),
-          ),
-          probes: byName(
-            probe('rotating-value', 'rotating', `SELECT n FROM ${table}`, {
-              metrics: [metric('Rotating', 'n')],
+          ],
+          probes: [
+            stackProbe({
+              name: 'rotating-value',
+              database: 'rotating',
+              sql: `SELECT n FROM ${table}`,
+              metrics: [metric({ name: 'Rotating' })],
             }),
-          ),
+          ],
         }),
         { [arn]: JSON.stringify({ username: user, password: 'first-password' }) },
       );

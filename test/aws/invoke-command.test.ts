@@ -4,21 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeCommand } from '../../adapters/cli/invoke-command.js';
 import { loadConfig } from '../../adapters/config-loader.js';
-import { type AwsStack, PG_URL, startAwsStack } from './aws-stack.js';
-import { databasesAvailable } from './database-fixtures.js';
+import { databasesAvailable, PG_URL } from '../support/databases.js';
+import { captureCli } from '../support/run-cli.js';
+import { type AwsStack, startAwsStack } from './aws-stack.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:chasm-invoke-AbCdEf';
-
-function buffers() {
-  const out = { stdout: '', stderr: '' };
-  return {
-    out,
-    io: {
-      stdout: { write: (t: string) => (out.stdout += t) },
-      stderr: { write: (t: string) => (out.stderr += t) },
-    },
-  };
-}
 
 const available = await databasesAvailable();
 
@@ -73,12 +63,10 @@ probes:
   });
 
   it("invokes the plan's fan-out function and prints its report as JSON, exiting 2 when a probe failed", async () => {
-    const { out, io } = buffers();
-
-    const status = await invokeCommand.run([file, '--json'], io);
+    const out = await captureCli((io) => invokeCommand.run([file, '--json'], io));
 
     expect(out.stderr).toBe('');
-    expect(status).toBe(2);
+    expect(out.status).toBe(2);
     const report = JSON.parse(out.stdout);
     expect(report.probes.map((p: { probe: string; ok: boolean }) => [p.probe, p.ok])).toEqual([
       ['answer', true],
@@ -96,9 +84,7 @@ probes:
   });
 
   it('prints a text report by default', async () => {
-    const { out, io } = buffers();
-
-    await invokeCommand.run([file], io);
+    const out = await captureCli((io) => invokeCommand.run([file], io));
 
     expect(out.stdout).toContain(`${stack.plan.fanoutFunctionName}:`);
     expect(out.stdout).toMatch(/ok +answer \(pg\) 1 rows/);
@@ -108,19 +94,17 @@ probes:
 
   it('exits 1 when the function cannot be invoked', async () => {
     stack.lambda.fault(stack.plan.fanoutFunctionName ?? '', { error: 'boom' });
-    const { out, io } = buffers();
-
-    const status = await invokeCommand.run([file], io);
+    const out = await captureCli((io) => invokeCommand.run([file], io));
     stack.lambda.fault(stack.plan.fanoutFunctionName ?? '', undefined);
 
-    expect(status).toBe(1);
+    expect(out.status).toBe(1);
     expect(out.stderr).toMatch(/failed \(Unhandled\).*boom/);
   });
 
   it('exits 1 on a bad option', async () => {
-    const { out, io } = buffers();
+    const out = await captureCli((io) => invokeCommand.run([file, '--fast'], io));
 
-    expect(await invokeCommand.run([file, '--fast'], io)).toBe(1);
+    expect(out.status).toBe(1);
     expect(out.stderr).toContain("unknown option '--fast'");
   });
 });

@@ -4,8 +4,9 @@ import { createJsonLogger } from '../../adapters/lambda/json-logger.js';
 import { createQueryHandler, handler } from '../../adapters/lambda/query-handler.js';
 import { queryManifest } from '../../core/build-manifests.js';
 import { buildPlan } from '../../core/plan.js';
-import { byName, config, metric, PG_URL, probe, serverDatabase, vpc } from './aws-stack.js';
-import { databasesAvailable, postgres, uniqueName } from './database-fixtures.js';
+import { metric, vpc } from '../support/config-factory.js';
+import { databasesAvailable, PG_URL, postgres, uniqueName } from '../support/databases.js';
+import { serverDatabase, stackConfig, stackProbe } from './aws-stack.js';
 import { emfViolations } from './emf-spec-check.js';
 
 const TABLE = uniqueName('chasm_aws_emf');
@@ -28,22 +29,25 @@ describe('query handler', () => {
     'with publish: emf writes its metric data and health metrics as valid EMF lines',
     async () => {
       const emf = {
-        ...config({
-          vpcs: byName(vpc('app')),
-          databases: byName(
+        ...stackConfig({
+          vpcs: [vpc('app')],
+          databases: [
             serverDatabase('pg', PG_URL, {
               engine: 'postgres',
               vpc: 'app',
               auth: { type: 'env', passwordEnv: 'CHASM_TEST_PG_PASSWORD' },
             }),
-          ),
-          probes: byName(
-            probe('by-region', 'pg', `SELECT region, n FROM ${TABLE}`, {
+          ],
+          probes: [
+            stackProbe({
+              name: 'by-region',
+              database: 'pg',
+              sql: `SELECT region, n FROM ${TABLE}`,
               dimensions: { Region: { column: 'region' } },
-              metrics: [metric('Sessions', 'n')],
+              metrics: [metric({ name: 'Sessions' })],
             }),
-            probe('broken', 'pg', 'SELECT 1 AS n FROM no_such_table_here'),
-          ),
+            stackProbe({ name: 'broken', database: 'pg', sql: 'SELECT 1 AS n FROM no_such_table_here' }),
+          ],
           health: 'detailed',
         }),
         publish: 'emf' as const,

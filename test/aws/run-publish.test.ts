@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databasesAvailable, PG_URL } from '../support/databases.js';
 import { type LocalCloudWatch, startLocalCloudWatch } from '../support/local-aws/local-cloudwatch.js';
-import { PG_URL } from './aws-stack.js';
-import { databasesAvailable } from './database-fixtures.js';
 import { emfViolations } from './emf-spec-check.js';
 
 const run = promisify(execFile);

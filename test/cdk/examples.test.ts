@@ -6,8 +6,9 @@ import { loadConfig } from '../../adapters/config-loader.js';
 import type { Config } from '../../core/config.js';
 import { buildPlan } from '../../core/plan.js';
 import { rdsConnectScope } from '../../core/rds-connect-scope.js';
-import { reversed } from './config-factory.js';
+import { ENI_STATEMENT, rdsConnectArn } from './expected-statements.js';
 import { resourcesOf, type Synthesized, synthProbes, validationViolations } from './synth-probes.js';
+import { reversed } from './wide-config.js';
 
 const examples = readdirSync('examples', { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
@@ -15,23 +16,6 @@ const examples = readdirSync('examples', { withFileTypes: true })
 
 type Resource = { Properties: Record<string, unknown> };
 type GetAtt = { 'Fn::GetAtt': [string, string] };
-
-function rdsArn(resource: string) {
-  return {
-    'Fn::Join': [
-      '',
-      [
-        'arn:',
-        { Ref: 'AWS::Partition' },
-        ':rds-db:',
-        { Ref: 'AWS::Region' },
-        ':',
-        { Ref: 'AWS::AccountId' },
-        `:${resource}`,
-      ],
-    ],
-  };
-}
 
 function byName(synth: Synthesized): Map<string, [string, Resource]> {
   const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
@@ -54,19 +38,6 @@ function logStatement(fn: Resource) {
     Resource: { 'Fn::GetAtt': [group, 'Arn'] },
   };
 }
-
-const ENI = {
-  Action: [
-    'ec2:CreateNetworkInterface',
-    'ec2:DescribeNetworkInterfaces',
-    'ec2:DescribeSubnets',
-    'ec2:DeleteNetworkInterface',
-    'ec2:AssignPrivateIpAddresses',
-    'ec2:UnassignPrivateIpAddresses',
-  ],
-  Effect: 'Allow',
-  Resource: '*',
-};
 
 /** a single resource renders as a value, several as a list */
 function oneOrMany<T>(items: readonly T[]): T | readonly T[] {
@@ -140,10 +111,10 @@ describe.each(examples)('%s', (file) => {
         const database = config.databases[db];
         return database ? (rdsConnectScope(database) ?? []) : [];
       });
-      const resources = [...new Set(scopes.map((scope) => scope.resource))].sort().map(rdsArn);
+      const resources = [...new Set(scopes.map((scope) => scope.resource))].sort().map(rdsConnectArn);
       expect(statementsOf(synth, fn)).toEqual([
         logStatement(fn),
-        ...(planned.vpc === undefined ? [] : [ENI]),
+        ...(planned.vpc === undefined ? [] : [ENI_STATEMENT]),
         ...(resources.length > 0
           ? [{ Action: 'rds-db:connect', Effect: 'Allow', Resource: oneOrMany(resources) }]
           : []),

@@ -13,8 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../adapters/cdk/package-root.js';
-import { main } from '../../adapters/cli/main.js';
-import { buffers } from './cli-buffers.js';
+import { runCli } from '../support/run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'chasm-init-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -34,8 +33,8 @@ function linkDependencies(project: string): void {
 describe('chasm init', () => {
   it('writes a CDK project in which `npx cdk synth` succeeds offline', async () => {
     const project = join(work, 'my-probes');
-    const io = buffers();
-    expect(await main(['init', project], io)).toBe(0);
+    const { status, stdout } = await runCli('init', project);
+    expect(status).toBe(0);
     expect(readdirSync(project).sort()).toEqual(
       ['.gitignore', 'README.md', 'app.mjs', 'cdk.json', 'package.json', 'probes.yaml', 'seed.sql'].sort(),
     );
@@ -48,7 +47,7 @@ describe('chasm init', () => {
     expect(readFileSync(join(project, 'probes.yaml'), 'utf8')).toContain(
       '$schema=./node_modules/chasm/schema.json',
     );
-    expect(io.out()).toContain('npx cdk deploy');
+    expect(stdout).toContain('npx cdk deploy');
 
     linkDependencies(project);
     const output = execFileSync('npx', ['--no', 'cdk', 'synth', '--no-notices', '--quiet'], {
@@ -83,9 +82,9 @@ describe('chasm init', () => {
     const project = join(work, 'taken');
     mkdirSync(project);
     writeFileSync(join(project, 'notes.txt'), 'mine');
-    const io = buffers();
-    expect(await main(['init', project], io)).toBe(1);
-    expect(io.err()).toContain('is not empty');
+    const { status, stderr } = await runCli('init', project);
+    expect(status).toBe(1);
+    expect(stderr).toContain('is not empty');
     expect(readdirSync(project)).toEqual(['notes.txt']);
     expect(existsSync(join(project, 'probes.yaml'))).toBe(false);
   });

@@ -1,22 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { config, database, probe, vpc, wideConfig } from './config-factory.js';
+import { config, database, probe, vpc } from '../support/config-factory.js';
+import { ENI_STATEMENT, rdsConnectArn } from './expected-statements.js';
 import { resourcesOf, type Synthesized, synthProbes } from './synth-probes.js';
-
-const ACCOUNT_ARN = (resource: string) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':rds-db:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:${resource}`,
-    ],
-  ],
-});
+import { wideConfig } from './wide-config.js';
 
 /** the logical id of the function deployed under `name` */
 function functionId(synth: Synthesized, name: string): string {
@@ -166,35 +153,26 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
   });
 
   it('lets query functions connect as their IAM users only, exactly when a resource id is set', () => {
-    const eni = {
-      Action: [
-        'ec2:CreateNetworkInterface',
-        'ec2:DescribeNetworkInterfaces',
-        'ec2:DescribeSubnets',
-        'ec2:DeleteNetworkInterface',
-        'ec2:AssignPrivateIpAddresses',
-        'ec2:UnassignPrivateIpAddresses',
-      ],
-      Effect: 'Allow',
-      Resource: '*',
-    };
     expect(statementsOf(synth, 'chasm-acme-sessions-vpc-app')).toEqual([
       logStatement(synth, 'chasm-acme-sessions-vpc-app'),
-      eni,
+      ENI_STATEMENT,
       {
         Action: 'rds-db:connect',
         Effect: 'Allow',
-        Resource: [ACCOUNT_ARN('dbuser:*/reader'), ACCOUNT_ARN('dbuser:cluster-ABCDEFGHIJKL/metrics_reader')],
+        Resource: [
+          rdsConnectArn('dbuser:*/reader'),
+          rdsConnectArn('dbuser:cluster-ABCDEFGHIJKL/metrics_reader'),
+        ],
       },
     ]);
     // the ledger uses a secret: no rds-db:connect at all
     expect(statementsOf(synth, 'chasm-acme-sessions-vpc-billing')).toEqual([
       logStatement(synth, 'chasm-acme-sessions-vpc-billing'),
-      eni,
+      ENI_STATEMENT,
     ]);
     expect(statementsOf(synth, 'chasm-acme-sessions-no-vpc')).toEqual([
       logStatement(synth, 'chasm-acme-sessions-no-vpc'),
-      { Action: 'rds-db:connect', Effect: 'Allow', Resource: ACCOUNT_ARN('dbuser:*/stats') },
+      { Action: 'rds-db:connect', Effect: 'Allow', Resource: rdsConnectArn('dbuser:*/stats') },
     ]);
   });
 

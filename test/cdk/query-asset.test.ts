@@ -3,16 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, esbuildRuns } from '../../adapters/cdk/handler-bundler.js';
 import type { Probes } from '../../adapters/cdk/probes.js';
-import { config, database, metric, probe, vpc } from './config-factory.js';
+import { config, database, metric, probe, vpc } from '../support/config-factory.js';
+import { MYSQL_URL, mariadb, PG_URL, postgres } from '../support/databases.js';
 import { synthProbes, testHandlers } from './synth-probes.js';
 
-const PG_URL = process.env.CHASM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const MYSQL_URL = process.env.CHASM_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const table = `chasm_cdk_${Math.random().toString(36).slice(2, 10)}`;
 
 function target(url: string) {
@@ -80,26 +77,20 @@ let probes: Probes;
 const copies: string[] = [];
 
 beforeAll(async () => {
-  const client = new pg.Client(PG_URL);
-  await client.connect();
-  await client.query(`CREATE TABLE ${table} (v integer NOT NULL)`);
-  await client.query(`INSERT INTO ${table} (v) VALUES (1), (2), (4)`);
-  await client.end();
-  const conn = await mysql.createConnection(MYSQL_URL);
-  await conn.query(`CREATE TABLE ${table} (v integer NOT NULL)`);
-  await conn.query(`INSERT INTO ${table} (v) VALUES (10), (20)`);
-  await conn.end();
+  await postgres(async (client) => {
+    await client.query(`CREATE TABLE ${table} (v integer NOT NULL)`);
+    await client.query(`INSERT INTO ${table} (v) VALUES (1), (2), (4)`);
+  });
+  await mariadb(async (conn) => {
+    await conn.query(`CREATE TABLE ${table} (v integer NOT NULL)`);
+    await conn.query(`INSERT INTO ${table} (v) VALUES (10), (20)`);
+  });
   probes = synthProbes(databasesConfig()).stack.probes;
 }, 120_000);
 
 afterAll(async () => {
-  const client = new pg.Client(PG_URL);
-  await client.connect();
-  await client.query(`DROP TABLE IF EXISTS ${table}`);
-  await client.end();
-  const conn = await mysql.createConnection(MYSQL_URL);
-  await conn.query(`DROP TABLE IF EXISTS ${table}`);
-  await conn.end();
+  await postgres((client) => client.query(`DROP TABLE IF EXISTS ${table}`));
+  await mariadb((conn) => conn.query(`DROP TABLE IF EXISTS ${table}`));
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reversed, wideConfig } from './config-factory.js';
 import { synthProbes } from './synth-probes.js';
+import { reversed, wideConfig } from './wide-config.js';
 
 function logicalIds(config: Parameters<typeof synthProbes>[0]): string[] {
   return Object.keys(synthProbes(config).template.toJSON().Resources as object).sort();

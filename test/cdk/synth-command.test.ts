@@ -2,8 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../adapters/cli/main.js';
-import { buffers } from './cli-buffers.js';
+import { runCli } from '../support/run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'chasm-synth-cmd-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -11,9 +10,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('chasm synth', () => {
   it('writes the template and one asset folder per function, each with its manifest, and says so', async () => {
     const out = join(work, 'assembly');
-    const io = buffers();
-    const status = await main(['synth', 'examples/quickstart/probes.yaml', '--out', out], io);
-    expect(io.err()).toBe('');
+    const { status, stdout, stderr } = await runCli('synth', 'examples/quickstart/probes.yaml', '--out', out);
+    expect(stderr).toBe('');
     expect(status).toBe(0);
 
     const template = JSON.parse(readFileSync(join(out, 'Probes.template.json'), 'utf8')) as {
@@ -34,7 +32,7 @@ describe('chasm synth', () => {
       expect(manifest.namespace).toBe('Acme/Sessions');
     }
 
-    const text = io.out();
+    const text = stdout;
     expect(text).toContain('stack Chasm-Acme-Sessions');
     expect(text).toContain('Probes.template.json');
     expect(text).toContain('chasm-acme-sessions-vpc-app  query, in vpc app');
@@ -47,18 +45,17 @@ describe('chasm synth', () => {
     const file = join(work, 'broken.yaml');
     writeFileSync(file, 'version: 1\nnamespace: Acme/Sessions\ndatabases: {}\nprobes: {}\nbogus: 1\n');
     const out = join(work, 'never');
-    const io = buffers();
-    const status = await main(['synth', file, '--out', out], io);
+    const { status, stderr } = await runCli('synth', file, '--out', out);
     expect(status).toBe(1);
-    expect(io.err()).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `, 'm'));
+    expect(stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `, 'm'));
     expect(existsSync(out)).toBe(false);
   });
 
   it('refuses unknown options and a missing FILE with its usage', async () => {
     for (const args of [['synth'], ['synth', 'a.yaml', '--bogus'], ['synth', 'a.yaml', '--out']]) {
-      const io = buffers();
-      expect(await main(args, io)).toBe(1);
-      expect(io.err()).toContain('Usage: chasm synth FILE [--out DIR]');
+      const { status, stderr } = await runCli(...args);
+      expect(status).toBe(1);
+      expect(stderr).toContain('Usage: chasm synth FILE [--out DIR]');
     }
   });
 });

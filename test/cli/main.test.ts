@@ -1,30 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../adapters/cli/main.js';
 import pkg from '../../package.json' with { type: 'json' };
-
-async function chasm(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  return { status, stdout, stderr };
-}
+import { runCli } from '../support/run-cli.js';
 
 const COMMANDS = ['validate', 'run', 'plan', 'synth', 'init', 'invoke'];
 
 describe('the chasm command line', () => {
   it('prints the package version with --version', async () => {
-    const { status, stdout } = await chasm('--version');
+    const { status, stdout } = await runCli('--version');
 
     expect(status).toBe(0);
     expect(stdout).toBe(`${pkg.version}\n`);
   });
 
   it('lists every command with its summary with --help, and exits 1 when given no command', async () => {
-    const help = await chasm('--help');
-    const none = await chasm();
+    const help = await runCli('--help');
+    const none = await runCli();
 
     expect(help.status).toBe(0);
     for (const name of COMMANDS) expect(help.stdout).toMatch(new RegExp(`chasm ${name} +\\w`));
@@ -33,7 +23,7 @@ describe('the chasm command line', () => {
   });
 
   it('refuses an unknown command on stderr with exit 1', async () => {
-    const { status, stdout, stderr } = await chasm('deploy');
+    const { status, stdout, stderr } = await runCli('deploy');
 
     expect(status).toBe(1);
     expect(stdout).toBe('');
@@ -41,7 +31,7 @@ describe('the chasm command line', () => {
   });
 
   it.each(COMMANDS)('shows the usage of %s with --help and exits 0', async (name) => {
-    const { status, stdout } = await chasm(name, '--help');
+    const { status, stdout } = await runCli(name, '--help');
 
     expect(status).toBe(0);
     expect(stdout).toMatch(new RegExp(`^chasm ${name}: .+\\n\\nUsage: chasm ${name}`));

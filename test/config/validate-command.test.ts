@@ -1,26 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../adapters/cli/main.js';
+import { runCli } from '../support/run-cli.js';
 
 const quickstart = fileURLToPath(new URL('../../examples/quickstart/probes.yaml', import.meta.url));
 const multiVpc = fileURLToPath(new URL('../../examples/multi-vpc/probes.yaml', import.meta.url));
 const broken = fileURLToPath(new URL('./fixtures/invalid/several-errors.yaml', import.meta.url));
 
-async function chasm(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  };
-  const status = await main(argv, io);
-  return { status, stdout, stderr };
-}
-
 describe('chasm validate', () => {
   it('prints one ok line per valid file and exits 0', async () => {
     // act
-    const { status, stdout, stderr } = await chasm('validate', quickstart, multiVpc);
+    const { status, stdout, stderr } = await runCli('validate', quickstart, multiVpc);
 
     // assess
     expect(status).toBe(0);
@@ -32,7 +21,7 @@ describe('chasm validate', () => {
 
   it('prints every error as FILE:LINE:COL: message on stderr and exits 1', async () => {
     // act
-    const { status, stdout, stderr } = await chasm('validate', broken);
+    const { status, stdout, stderr } = await runCli('validate', broken);
 
     // assess
     expect(status).toBe(1);
@@ -45,7 +34,7 @@ describe('chasm validate', () => {
 
   it('exits 1 when any one of several files is invalid, still reporting the valid ones', async () => {
     // act
-    const { status, stdout, stderr } = await chasm('validate', quickstart, broken);
+    const { status, stdout, stderr } = await runCli('validate', quickstart, broken);
 
     // assess
     expect(status).toBe(1);
@@ -55,7 +44,7 @@ describe('chasm validate', () => {
 
   it('reports a missing file at 1:1 and exits 1', async () => {
     // act
-    const { status, stderr } = await chasm('validate', 'no-such-probes.yaml');
+    const { status, stderr } = await runCli('validate', 'no-such-probes.yaml');
 
     // assess
     expect(status).toBe(1);
@@ -64,7 +53,7 @@ describe('chasm validate', () => {
 
   it('prints one JSON object with --json', async () => {
     // act
-    const { status, stdout } = await chasm('validate', '--json', quickstart, broken);
+    const { status, stdout } = await runCli('validate', '--json', quickstart, broken);
 
     // assess
     expect(status).toBe(1);
@@ -80,8 +69,8 @@ describe('chasm validate', () => {
 
   it('refuses no file and unknown options with usage, exit 1', async () => {
     // act
-    const none = await chasm('validate');
-    const unknown = await chasm('validate', '--strict', quickstart);
+    const none = await runCli('validate');
+    const unknown = await runCli('validate', '--strict', quickstart);
 
     // assess
     expect(none.status).toBe(1);
@@ -92,7 +81,7 @@ describe('chasm validate', () => {
 
   it('shows its usage with --help', async () => {
     // act
-    const { status, stdout } = await chasm('validate', '--help');
+    const { status, stdout } = await runCli('validate', '--help');
 
     // assess
     expect(status).toBe(0);

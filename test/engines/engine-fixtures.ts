@@ -10,9 +10,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { ConnectionTarget } from '../../core/ports.js';
-
-export const PG_URL = process.env.CHASM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const MYSQL_URL = process.env.CHASM_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+import { MYSQL_URL, PG_URL } from '../support/databases.js';
 
 export interface EngineFixture {
   readonly engine: 'postgres' | 'mysql' | 'pglite';

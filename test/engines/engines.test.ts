@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { engineRegistry } from '../../adapters/engines/engine-registry.js';
 import type { ConnectionTarget, DatabaseEngine, DatabasePool } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
+import { MYSQL_URL, PG_URL, skipUnlessCi } from '../support/databases.js';
 import {
   type EngineFixture,
   type FixtureResult,
@@ -76,8 +77,7 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
   if (!makeFixture) throw new Error(`engine '${name}' has no fixture in the engine suite`);
   const result = await makeFixture();
   if ('unavailable' in result) {
-    if (process.env.CI === 'true') throw new Error(`${result.unavailable}; CI=true requires it`);
-    console.warn(`\n*** SKIPPING the ${name} engine suite: ${result.unavailable} ***\n`);
+    skipUnlessCi(`the ${name} engine suite`, result.unavailable);
     describe.skip(`${name} engine (unavailable)`, () => {
       it('needs its database', () => undefined);
     });
@@ -210,11 +210,7 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
       'refuses to connect without TLS when tls is required (no plaintext fallback)',
       async () => {
         // arrange: the local server offers no TLS (or a certificate nobody trusts)
-        const url = new URL(
-          name === 'postgres'
-            ? (process.env.CHASM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
-            : (process.env.CHASM_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test'),
-        );
+        const url = new URL(name === 'postgres' ? PG_URL : MYSQL_URL);
         const target: ConnectionTarget = {
           kind: 'server',
           host: url.hostname,

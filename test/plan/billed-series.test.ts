@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countSeries } from '../../core/billed-series.js';
-import { config, database, metric, probe } from './config-factory.js';
+import { config, database, metric, probe } from '../support/config-factory.js';
 
 function twoProbes(health: 'summary' | 'detailed' | 'none') {
   return config({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../core/plan.js';
-import { config, database, probe, quickstart, vpc } from './config-factory.js';
+import { config, database, probe, vpc } from '../support/config-factory.js';
+import { quickstart } from './quickstart-config.js';
 
 function multiVpc() {
   return config({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type CostEstimate, estimateCost } from '../../core/cost-model.js';
 import { buildPlan } from '../../core/plan.js';
-import { config, database, metric, probe, quickstart, vpc } from './config-factory.js';
+import { config, database, metric, probe, subnets, vpc } from '../support/config-factory.js';
+import { quickstart } from './quickstart-config.js';
 
 const GB = 1024 ** 3;
 
@@ -110,7 +111,7 @@ describe('estimateCost', () => {
 
   it('needs no NAT Gateway for databases outside any VPC', () => {
     const cfg = config({
-      vpcs: [vpc('app', 3)],
+      vpcs: [vpc('app', { subnetIds: subnets('app', 3) })],
       databases: [database({ name: 'private', vpc: 'app' }), database({ name: 'public' })],
       probes: [probe({ name: 'a', database: 'private' }), probe({ name: 'b', database: 'public' })],
     });

@@ -2,25 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../adapters/cli/main.js';
+import { runCli } from '../support/run-cli.js';
 
 const QUICKSTART = 'examples/quickstart/probes.yaml';
 const folder = mkdtempSync(join(tmpdir(), 'chasm-plan-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-async function chasm(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  return { status, stdout, stderr };
-}
-
 describe('chasm plan --json', () => {
   it('shows the quickstart functions, probes, series and both bills, at least 30 times apart', async () => {
-    const { status, stdout, stderr } = await chasm('plan', QUICKSTART, '--json');
+    const { status, stdout, stderr } = await runCli('plan', QUICKSTART, '--json');
 
     expect(stderr).toBe('');
     expect(status).toBe(0);
@@ -66,7 +56,7 @@ describe('chasm plan --json', () => {
 
 describe('chasm plan', () => {
   it('prints the tree and the cost table beside the NAT Gateway variant', async () => {
-    const { status, stdout } = await chasm('plan', QUICKSTART);
+    const { status, stdout } = await runCli('plan', QUICKSTART);
 
     expect(status).toBe(0);
     expect(stdout).toContain('VPC app (vpc-0abc1234def567890, 2 subnets)');
@@ -82,7 +72,7 @@ describe('chasm plan', () => {
     const file = join(folder, 'broken.yaml');
     writeFileSync(file, 'version: 1\nnamespace: Acme/Test\nprobes:\n  p:\n    database: nowhere\n');
 
-    const { status, stdout, stderr } = await chasm('plan', file, '--json');
+    const { status, stdout, stderr } = await runCli('plan', file, '--json');
 
     expect(status).toBe(1);
     expect(stdout).toBe('');
@@ -90,7 +80,7 @@ describe('chasm plan', () => {
   });
 
   it('exits 1 on an unknown option or a missing file argument', async () => {
-    expect((await chasm('plan', QUICKSTART, '--yaml')).status).toBe(1);
-    expect((await chasm('plan')).stderr).toContain('expects exactly one FILE');
+    expect((await runCli('plan', QUICKSTART, '--yaml')).status).toBe(1);
+    expect((await runCli('plan')).stderr).toContain('expects exactly one FILE');
   });
 });

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { planJson, planText } from '../../adapters/cli/plan-report.js';
 import { estimateCost } from '../../core/cost-model.js';
 import { buildPlan } from '../../core/plan.js';
-import { config, database, metric, probe, vpc } from './config-factory.js';
+import { config, database, metric, probe, subnets, vpc } from '../support/config-factory.js';
 
 function twoVpcs() {
   return config({
-    vpcs: [vpc('app'), vpc('billing', 1)],
+    vpcs: [
+      vpc('app', { vpcId: 'vpc-0abc1234def567890' }),
+      vpc('billing', { subnetIds: subnets('billing', 1) }),
+    ],
     databases: [
       database({ name: 'sessions', vpc: 'app', resourceId: 'cluster-ABC' }),
       database({ name: 'orders', vpc: 'app', engine: 'mysql', auth: { type: 'secret', secretArn: 'arn:x' } }),

@@ -5,7 +5,7 @@ import { invocationBatches } from '../../core/invocation-batches.js';
 import { LAMBDA } from '../../core/limits.js';
 import { mapRows } from '../../core/map-rows.js';
 import { buildPlan } from '../../core/plan.js';
-import { database, metric, probe } from './runtime-factory.js';
+import { database, metric, probe } from '../support/config-factory.js';
 
 function twoVpcConfig(): Config {
   return {

@@ -5,8 +5,8 @@ import type { DatabaseConfig } from '../../core/config.js';
 import type { DatabaseCredentials } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
 import { createQueryFunction } from '../../core/query-function.js';
-import { database, probe } from './runtime-factory.js';
-import { PG_URL, serverAvailable } from './test-databases.js';
+import { database, probe } from '../support/config-factory.js';
+import { PG_URL, serverAvailable } from '../support/databases.js';
 
 function full(draft: Partial<DatabaseConfig>): DatabaseConfig {
   return { ...database({ name: 'sessions' }), ...draft };

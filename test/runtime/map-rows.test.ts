@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapRows } from '../../core/map-rows.js';
 import { ProbeError } from '../../core/probe-error.js';
-import { metric, probe } from './runtime-factory.js';
+import { metric, probe } from '../support/config-factory.js';
 
 function errorOf(run: () => unknown): ProbeError {
   try {

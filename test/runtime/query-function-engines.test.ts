@@ -9,7 +9,7 @@ import type { ProbeConfig } from '../../core/config.js';
 import type { QueryManifest } from '../../core/manifest.js';
 import type { ConnectionTarget, QueryResponse } from '../../core/ports.js';
 import { createQueryFunction, type QueryFunction } from '../../core/query-function.js';
-import { database, metric, probe } from './runtime-factory.js';
+import { database, metric, probe } from '../support/config-factory.js';
 import {
   type AdminConnection,
   connectAdmin,
@@ -17,7 +17,7 @@ import {
   PG_URL,
   serverAvailable,
   uniqueName,
-} from './test-databases.js';
+} from '../support/databases.js';
 
 const DDL = (table: string) => `CREATE TABLE ${table} (
   id int PRIMARY KEY, region varchar(10) NOT NULL, shard int NOT NULL, i int NOT NULL, b bigint NOT NULL,

@@ -7,7 +7,7 @@ import type { QueryManifest } from '../../core/manifest.js';
 import type { ConnectionTarget, DatabasePool } from '../../core/ports.js';
 import { createQueryFunction } from '../../core/query-function.js';
 import { InvalidQueryRequestError } from '../../core/query-request.js';
-import { database, metric, probe } from './runtime-factory.js';
+import { database, metric, probe } from '../support/config-factory.js';
 import {
   type AdminConnection,
   connectAdmin,
@@ -15,7 +15,7 @@ import {
   PG_URL,
   serverAvailable,
   uniqueName,
-} from './test-databases.js';
+} from '../support/databases.js';
 
 interface ServerFixture {
   readonly engine: 'postgres' | 'mysql';

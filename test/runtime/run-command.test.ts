@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../adapters/cli/main.js';
 import {
   type AdminConnection,
   connectAdmin,
@@ -12,24 +11,15 @@ import {
   PG_URL,
   serverAvailable,
   uniqueName,
-} from './test-databases.js';
+} from '../support/databases.js';
+import { runCli } from '../support/run-cli.js';
 
 const QUICKSTART = join(import.meta.dirname, '../../examples/quickstart/probes.yaml');
-
-async function chasm(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await main(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  return { status, stdout, stderr };
-}
 
 describe('chasm run on the quickstart (embedded PGlite)', () => {
   it('prints the documented --json shape with the 42 active sessions and exits 0', async () => {
     // act
-    const { status, stdout, stderr } = await chasm('run', QUICKSTART, '--json');
+    const { status, stdout, stderr } = await runCli('run', QUICKSTART, '--json');
     // assess
     expect(stderr).toBe('');
     expect(status).toBe(0);
@@ -59,7 +49,7 @@ describe('chasm run on the quickstart (embedded PGlite)', () => {
   });
 
   it('prints a table of probes and one of metric data', async () => {
-    const { status, stdout } = await chasm('run', QUICKSTART);
+    const { status, stdout } = await runCli('run', QUICKSTART);
     expect(status).toBe(0);
     expect(stdout).toMatch(/^STATUS\s+PROBE\s+DATABASE\s+ROWS\s+MS\s+ERROR$/m);
     expect(stdout).toMatch(/^ok\s+active-sessions\s+sessions\s+1\s+[\d.]+$/m);
@@ -76,7 +66,7 @@ describe('chasm run on the quickstart (embedded PGlite)', () => {
       readFileSync(QUICKSTART, 'utf8').replace(/\n\s+local:\n\s+pglite: \{ init: \.\/seed\.sql \}/, ''),
     );
     // act
-    const { status, stdout } = await chasm('run', file, '--json');
+    const { status, stdout } = await runCli('run', file, '--json');
     rmSync(dir, { recursive: true, force: true });
     // assess
     expect(status).toBe(2);
@@ -106,7 +96,7 @@ describe('chasm run on the quickstart (embedded PGlite)', () => {
     ],
     [['run', 'no/such/probes.yaml'], ''],
   ])('exits 1 for unusable input: %j', async (args, message) => {
-    const { status, stdout, stderr } = await chasm(...args);
+    const { status, stdout, stderr } = await runCli(...args);
     expect(status).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
@@ -202,7 +192,7 @@ probes:
   it('prints exactly the expected metric data with --json and exits 0', async ({ skip }) => {
     if (!available) skip();
     // act
-    const { status, stdout, stderr } = await chasm(
+    const { status, stdout, stderr } = await runCli(
       'run',
       file,
       '--json',
@@ -260,7 +250,7 @@ probes:
     skip,
   }) => {
     if (!available) skip();
-    const { status, stdout } = await chasm('run', file, '--json');
+    const { status, stdout } = await runCli('run', file, '--json');
     expect(status).toBe(2);
     const output = JSON.parse(stdout);
     expect(output.probes.map((p: { probe: string; ok: boolean }) => [p.probe, p.ok])).toEqual([

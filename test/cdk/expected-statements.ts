@@ -1,0 +1,33 @@
+// IAM policy pieces as the synthesized templates must hold them, written out independently of the stack.
+
+/** the ARN of an `rds-db:connect` resource (`dbuser:…`) in the stack's partition, region and account */
+export function rdsConnectArn(resource: string) {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':rds-db:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:${resource}`,
+      ],
+    ],
+  };
+}
+
+/** what a function in a VPC needs to manage its network interfaces */
+export const ENI_STATEMENT = {
+  Action: [
+    'ec2:CreateNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DescribeSubnets',
+    'ec2:DeleteNetworkInterface',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
+  ],
+  Effect: 'Allow',
+  Resource: '*',
+};
