@@ -1,8 +1,9 @@
 /**
  * Ties one query to the raw driver connection it runs on. kysely hides the raw connection, but
  * the query must be able to destroy it when the caller stops waiting, so a busy connection never
- * goes back to the pool. The pool adapters handed to kysely record each checkout in the lease of
- * the query that asked for it, found through `AsyncLocalStorage`.
+ * goes back to the pool. An engine that checks connections out itself records them in the lease
+ * directly ({@link runWithLease}); one whose pool adapter is called by kysely records each checkout
+ * in the lease of the query that asked for it, found through `AsyncLocalStorage` ({@link runLeased}).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ProbeError } from '../../core/probe-error.js';
@@ -23,17 +24,27 @@ export function currentLease<C>(): Lease<C> | undefined {
 }
 
 /**
- * Runs `work` with a fresh lease. When `signal` aborts first, it rejects at once with `TIMEOUT`
- * and calls `destroy` on the connection if one is checked out (it may be mid-query); a connection
- * checked out later is not used (`work` sees `abandoned`) and goes back to the pool idle.
+ * Runs `work` with a fresh lease, findable through {@link currentLease} while it runs. When
+ * `signal` aborts first, it rejects at once with `TIMEOUT` and calls `destroy` on the connection
+ * if one is checked out (it may be mid-query); a connection checked out later is not used (`work`
+ * sees `abandoned`) and goes back to the pool idle.
  */
 export function runLeased<C, T>(
   signal: AbortSignal | undefined,
   destroy: (connection: C) => void,
   work: (lease: Lease<C>) => Promise<T>,
 ): Promise<T> {
+  return runWithLease(signal, destroy, (lease) => leases.run(lease as Lease<unknown>, () => work(lease)));
+}
+
+/** As {@link runLeased}, but `work` records its connection in the lease itself. */
+export function runWithLease<C, T>(
+  signal: AbortSignal | undefined,
+  destroy: (connection: C) => void,
+  work: (lease: Lease<C>) => Promise<T>,
+): Promise<T> {
   const lease: Lease<C> = { abandoned: false };
-  const running = leases.run(lease as Lease<unknown>, () => work(lease));
+  const running = work(lease);
   if (!signal) return running;
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {

@@ -1,21 +1,31 @@
 /**
  * PostgreSQL through kysely and `pg`: one `pg.Pool` per database, at most `maxConnections`
- * connections, each probe in `BEGIN READ ONLY` with `SET LOCAL statement_timeout`, then ROLLBACK.
+ * connections, each probe in `BEGIN READ ONLY` with `SET LOCAL statement_timeout`, then ROLLBACK —
+ * sent with the next probe's BEGIN when one is ready for the connection (see rollback-handoff.ts).
  *
  * Values stay as `pg` returns them: int8 and numeric as strings (no silent precision loss),
  * int2/int4/float4/float8 as numbers, booleans as booleans; the core maps them.
  */
-import { CompiledQuery, Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+} from 'kysely';
 import pg from 'pg';
 import type { ConnectionTarget, DatabaseEngine, DatabasePool, QueryOptions, Row } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
 import { connectTimeoutFor } from './connect-timeout.js';
-import { currentLease, runLeased } from './connection-lease.js';
+import { type Lease, runWithLease } from './connection-lease.js';
 import { driverErrorFields, driverFailure, isNetworkFailure } from './driver-failure.js';
 import { rdsTrust } from './rds-trust.js';
+import { createRollbackHandoff } from './rollback-handoff.js';
 
 /** marks this module's own control statements, sent with the simple protocol (several per message) */
 const SIMPLE_PROTOCOL = Symbol('simple protocol');
+/** asks the pool adapter which raw client a kysely connection wraps; sends nothing */
+const IDENTIFY = Symbol('identify');
 
 const APPLICATION_NAME = 'chasm';
 
@@ -44,48 +54,111 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
   const pool = new pg.Pool({ ...clientConfig(target), max: target.maxConnections, Client: TimedClient });
   // an idle connection closed by the server: the pool drops it; the next query opens another
   pool.on('error', () => undefined);
-  const db = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool: leasingPool(pool) }) });
+  // kysely's driver, used directly: each query holds its own connection, no lease to look up
+  const clients = new WeakMap<DatabaseConnection, pg.PoolClient>();
+  const driver = new PostgresDialect({
+    pool: kyselyPool(pool),
+    // once per physical connection: learn which raw client it wraps, to destroy it on abort
+    onCreateConnection: async (connection) => {
+      const { rows } = await connection.executeQuery<pg.PoolClient>(CompiledQuery.raw('', [IDENTIFY]));
+      if (rows[0]) clients.set(connection, rows[0]);
+    },
+  }).createDriver();
+  const ready = driver.init();
+
+  const release = (held: Session): void => {
+    void driver.releaseConnection(held.connection);
+  };
+  const rollbackAndRelease = async (held: Session): Promise<void> => {
+    try {
+      await held.connection.executeQuery(CompiledQuery.raw('ROLLBACK', [SIMPLE_PROTOCOL]));
+    } catch {
+      // never hand a connection back in an unknown transaction state
+      destroy(held);
+    }
+    release(held);
+  };
+  const handoff = createRollbackHandoff<Session>(rollbackAndRelease);
+  // queries whose work has not settled yet; the last one out leaves every connection idle
+  let active = 0;
   let closed = false;
+
+  const checkOut = async (lease: Lease<Session>): Promise<Session> => {
+    await ready;
+    const connection = await driver.acquireConnection();
+    const client = clients.get(connection);
+    if (lease.abandoned || !client) {
+      // checked out after the caller left: never used, back to the pool idle
+      void driver.releaseConnection(connection);
+      throw lease.abandoned
+        ? new ProbeError('TIMEOUT', 'the client-side deadline passed while connecting')
+        : new Error('a connection the engine cannot identify');
+    }
+    return { connection, client };
+  };
+
+  const run = async (
+    sql: string,
+    statementTimeoutMs: number,
+    maxRows: number,
+    lease: Lease<Session>,
+    progress: { connected: boolean },
+  ): Promise<readonly Row[]> => {
+    active++;
+    try {
+      const begin = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${statementTimeoutMs}`;
+      // a parked connection is still in its last probe's transaction: end it in the same message
+      const parked = handoff.take();
+      const held = parked ?? (await checkOut(lease));
+      lease.connection = held;
+      progress.connected = true;
+      let rows: readonly Row[];
+      try {
+        await held.connection.executeQuery(
+          CompiledQuery.raw(parked ? `ROLLBACK; ${begin}` : begin, [SIMPLE_PROTOCOL]),
+        );
+        // the extended protocol runs exactly one statement: a probe cannot end the read-only transaction and go on
+        ({ rows } = await held.connection.executeQuery<Row>(CompiledQuery.raw(sql)));
+      } catch (error) {
+        // destroyed by the abort: it goes back to the pool only to be dropped
+        if (lease.abandoned) release(held);
+        else await rollbackAndRelease(held);
+        throw error;
+      }
+      if (lease.abandoned) release(held);
+      else {
+        handoff.park(held);
+        // no longer this query's: a late abort must not destroy it under the next probe
+        lease.connection = undefined;
+      }
+      return rows.length > maxRows + 1 ? rows.slice(0, maxRows + 1) : rows;
+    } finally {
+      if (--active === 0) await handoff.settle();
+    }
+  };
 
   return {
     async query(sql: string, { timeoutMs, maxRows, signal }: QueryOptions): Promise<readonly Row[]> {
       if (closed) throw new ProbeError('QUERY_FAILED', 'the connection pool is closed');
+      // before taking a parked connection that the abort would then destroy
+      if (signal?.aborted)
+        throw new ProbeError('TIMEOUT', 'the client-side deadline passed before the query started');
       connectTimeout.ms = connectTimeoutFor(timeoutMs);
       const statementTimeoutMs = Math.max(1, Math.ceil(timeoutMs));
-      let connected = false;
+      const progress = { connected: false };
       try {
-        return await runLeased<pg.PoolClient, readonly Row[]>(signal, destroy, (lease) =>
-          db.connection().execute(async (conn) => {
-            if (lease.abandoned)
-              throw new ProbeError('TIMEOUT', 'the client-side deadline passed while connecting');
-            connected = true;
-            await conn.executeQuery(
-              CompiledQuery.raw(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${statementTimeoutMs}`, [
-                SIMPLE_PROTOCOL,
-              ]),
-            );
-            try {
-              const { rows } = await conn.executeQuery<Row>(CompiledQuery.raw(sql));
-              return rows.length > maxRows + 1 ? rows.slice(0, maxRows + 1) : rows;
-            } finally {
-              await conn
-                .executeQuery(CompiledQuery.raw('ROLLBACK', [SIMPLE_PROTOCOL]))
-                .catch((error: unknown) => {
-                  // never hand a connection back in an unknown transaction state
-                  if (lease.connection) destroy(lease.connection);
-                  throw error;
-                });
-            }
-          }),
+        return await runWithLease<Session, readonly Row[]>(signal, destroy, (lease) =>
+          run(sql, statementTimeoutMs, maxRows, lease, progress),
         );
       } catch (error) {
-        throw classify(error, connected);
+        throw classify(error, progress.connected);
       }
     },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      await handoff.settle();
+      await driver.destroy();
     },
   };
 }
@@ -111,32 +184,48 @@ function tlsOptions(): pg.ConnectionConfig['ssl'] {
   return { rejectUnauthorized: true, ...(ca ? { ca: [...ca] } : {}) };
 }
 
+/** A connection as one query holds it: kysely's handle and the raw client beneath it. */
+interface Session {
+  readonly connection: DatabaseConnection;
+  readonly client: pg.PoolClient;
+}
+
 /**
  * On abort the connection is destroyed rather than the query cancelled with `pg_cancel_backend`:
  * cancelling needs another session (beyond `maxConnections`, and impossible when the server is
  * unreachable), whereas destroying frees the slot at once. What runs on in the server is bounded
  * by the statement timeout every probe sets. (`end()` destroys the socket of a busy client.)
  */
-function destroy(client: pg.PoolClient): void {
-  client.end().catch(() => undefined);
+function destroy(held: Session): void {
+  held.client.end().catch(() => undefined);
 }
 
-/** The pool kysely sees: it records each checkout in the asking query's lease. */
-function leasingPool(pool: pg.Pool): PostgresPool {
+/** The pool kysely's driver sees: one stable wrapper per raw client, which it can name. */
+function kyselyPool(pool: pg.Pool): PostgresPool {
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    // a checked-out client has no pool listener: a server that drops it between two messages
+    // would otherwise crash the process; the next query fails instead and the pool drops it
+    client.on('error', () => undefined);
+    return {
+      query: (text: string, values: readonly unknown[]) => {
+        if (values[0] === IDENTIFY) return Promise.resolve({ rows: [client] });
+        if (values[0] === SIMPLE_PROTOCOL) return client.query(text);
+        return client.query({ text, values: [...values], queryMode: 'extended' } as pg.QueryConfig);
+      },
+      // pg-pool sets `release` on each checkout; a destroyed client is dropped, not pooled
+      release: () => client.release(),
+    } as unknown as PostgresPoolClient;
+  };
   return {
     async connect(): Promise<PostgresPoolClient> {
-      const lease = currentLease<pg.PoolClient>();
       const client = await pool.connect();
-      if (lease) lease.connection = client;
-      const query = (text: string, values: readonly unknown[]) =>
-        values[0] === SIMPLE_PROTOCOL
-          ? client.query(text)
-          : // the extended protocol runs exactly one statement: a probe cannot end the read-only transaction and go on
-            client.query({ text, values: [...values], queryMode: 'extended' } as pg.QueryConfig);
-      return {
-        query,
-        release: (discard?: boolean) => client.release(discard),
-      } as unknown as PostgresPoolClient;
+      let wrapper = wrappers.get(client);
+      if (!wrapper) {
+        wrapper = wrap(client);
+        wrappers.set(client, wrapper);
+      }
+      return wrapper;
     },
     end: () => pool.end(),
   };

@@ -1,0 +1,167 @@
+/**
+ * The postgres engine hands a finished probe's connection, still in its read-only transaction,
+ * to the next probe, whose first message rolls it back. Nothing a probe does to its session may
+ * reach the next one, and no connection is left idle in a transaction.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresPool } from '../../adapters/engines/postgres-engine.js';
+import { createConcurrencyLimit } from '../../core/concurrency-limit.js';
+import type { DatabasePool, Row } from '../../core/ports.js';
+import {
+  type AdminConnection,
+  connectAdmin,
+  PG_URL,
+  serverAvailable,
+  uniqueName,
+} from '../support/databases.js';
+
+const available = await serverAvailable('postgres');
+const options = { timeoutMs: 5000, maxRows: 100 };
+
+describe.skipIf(!available)('postgres rollback handoff', () => {
+  let admin: AdminConnection;
+  let application: string;
+  let pool: DatabasePool;
+
+  beforeAll(async () => {
+    admin = await connectAdmin('postgres');
+  });
+  afterAll(async () => {
+    await admin.end();
+  });
+
+  const open = (maxConnections: number): DatabasePool => {
+    application = uniqueName('chasm_handoff');
+    const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}application_name=${application}`;
+    pool = openPostgresPool({ kind: 'url', url, maxConnections });
+    return pool;
+  };
+
+  /** runs `first`, then `next` as soon as `first` resolves, while a slow query keeps the pool busy */
+  const backToBack = async (first: string, next: string): Promise<[Row, Row]> => {
+    const busy = pool.query('SELECT pg_sleep(0.3)', options);
+    const a = await pool.query(first, options);
+    const b = await pool.query(next, options);
+    await busy;
+    return [a[0] ?? {}, b[0] ?? {}];
+  };
+
+  it('undoes session settings a probe changed with set_config(…, false) before the next probe on its connection', async () => {
+    // arrange
+    open(2);
+    try {
+      // act
+      const [a, b] = await backToBack(
+        `SELECT pg_backend_pid() AS pid, set_config('default_transaction_read_only', 'on', false) AS ro,
+                set_config('application_name', 'leaked', false) AS app, set_config('search_path', 'leaked', false) AS path`,
+        `SELECT pg_backend_pid() AS pid, current_setting('default_transaction_read_only') AS ro,
+                current_setting('application_name') AS app, current_setting('search_path') AS path`,
+      );
+
+      // assess: the same connection, handed over, with every setting back to its default
+      expect(b.pid).toBe(a.pid);
+      expect(a.app).toBe('leaked');
+      expect(b).toMatchObject({ ro: 'off', app: application, path: '"$user", public' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('runs the next probe on a handed-over connection read-only, with its own statement timeout', async () => {
+    // arrange
+    open(2);
+    try {
+      // act
+      const [a, b] = await backToBack(
+        `SELECT pg_backend_pid() AS pid, set_config('statement_timeout', '0', false) AS st`,
+        `SELECT pg_backend_pid() AS pid, current_setting('transaction_read_only') AS ro,
+                current_setting('statement_timeout') AS st`,
+      );
+
+      // assess
+      expect(b.pid).toBe(a.pid);
+      expect(b).toMatchObject({ ro: 'on', st: '5s' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('gives TIMEOUT at once on a handed-over connection at the deadline, destroys it, and serves the next probe', async () => {
+    // arrange
+    open(2);
+    try {
+      const busy = pool.query('SELECT pg_sleep(0.5)', options);
+      const [first] = await pool.query('SELECT pg_backend_pid() AS pid', options);
+
+      // act: the next probe takes that connection and outlives its client-side deadline (its
+      // backend ends when the statement does: the server reads the goodbye only then)
+      const slow = pool.query('SELECT pg_sleep(1.5)', { ...options, signal: AbortSignal.timeout(200) });
+      const error = await slow.catch((caught: unknown) => caught);
+      let open = 1;
+      for (let i = 0; i < 100 && open > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const [row] = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [
+          first?.pid,
+        ]);
+        open = Number(row?.n);
+      }
+      const [after] = await pool.query('SELECT 7 AS n', options);
+      await busy;
+
+      // assess
+      expect(error).toMatchObject({ code: 'TIMEOUT' });
+      expect(open).toBe(0);
+      expect(after?.n).toBe(7);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('leaves every connection idle, none in a transaction, once the last of many concurrent probes resolves', async () => {
+    // arrange: probes take slots as the query function does, so each finds the last one's connection
+    open(3);
+    const limit = createConcurrencyLimit(3);
+    try {
+      // act
+      const results = await Promise.all(
+        Array.from({ length: 60 }, async (_, i) => {
+          const release = await limit.acquire();
+          try {
+            return await pool.query(`SELECT ${i} AS n, pg_backend_pid() AS pid`, options);
+          } finally {
+            release();
+          }
+        }),
+      );
+      const states = await admin.query('SELECT state FROM pg_stat_activity WHERE application_name = $1', [
+        application,
+      ]);
+
+      // assess
+      expect(results.map((rows) => rows[0]?.n)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+      expect(new Set(results.map((rows) => rows[0]?.pid)).size).toBeLessThanOrEqual(3);
+      expect(states.length).toBeGreaterThan(0);
+      expect(states.map((row) => row.state)).toEqual(states.map(() => 'idle'));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rolls back a finished probe whose connection nobody takes, without waiting for another probe', async () => {
+    // arrange
+    open(2);
+    try {
+      // act: a quick probe finishes while a slow one still runs, and no other probe comes
+      const slow = pool.query('SELECT pg_sleep(0.5)', options);
+      const [quick] = await pool.query('SELECT pg_backend_pid() AS pid', options);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [row] = await admin.query('SELECT state FROM pg_stat_activity WHERE pid = $1', [quick?.pid]);
+      await slow;
+
+      // assess
+      expect(row?.state).toBe('idle');
+    } finally {
+      await pool.close();
+    }
+  });
+});
