@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { esbuildRuns } from '../adapters/cdk/handler-bundler.js';
+import { esbuildRuns, forgetBundles } from '../adapters/cdk/handler-bundler.js';
 import { ProbesStack } from '../adapters/cdk/probes-stack.js';
 import { type Config, DEFAULTS, type ProbeConfig } from '../core/config.js';
 import type { Benchmark, BenchResult } from './benchmark.js';
@@ -87,6 +87,8 @@ function synthOnce() {
     const outdir = mkdtempSync(join(tmpdir(), 'chasm-bench-synth-'));
     try {
       const config = generatedConfig();
+      // other benchmarks of this process may have bundled the handlers already
+      forgetBundles();
       const runsBefore = esbuildRuns();
       const start = performance.now();
       const app = new App({ outdir, builtinCloudFormationValidation: false });

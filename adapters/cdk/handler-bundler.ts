@@ -54,6 +54,11 @@ export function esbuildRuns(): number {
   return runs;
 }
 
+/** Forgets the bundles made so far: the next synth bundles again (for measuring a cold synth). */
+export function forgetBundles(): void {
+  bundles.clear();
+}
+
 /** A fresh folder under this process's staging folder (removed when the process exits). */
 export function stagingDir(prefix: string): string {
   if (stagingRoot === undefined) {
