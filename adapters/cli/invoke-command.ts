@@ -3,11 +3,10 @@
  * probe, through the default credential chain (endpoint overridable by `AWS_ENDPOINT_URL_LAMBDA`),
  * and prints the run's report.
  */
-import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { ProbeReport } from '../../core/metric-data.js';
 import { buildPlan } from '../../core/plan.js';
 import type { PublishOutcome } from '../../core/ports.js';
-import { createLambdaClient } from '../invokers/lambda-invoker.js';
+import { createLambdaClient, invokeJson } from '../invokers/lambda-invoker.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 import { fileAndJson, readConfigOrReport } from './command-input.js';
 
@@ -53,37 +52,17 @@ export const invokeCommand: Command = {
     }
 
     const client = createLambdaClient();
-    let output: InvokeCommandOutput;
+    let report: FanoutReport;
     try {
-      output = await client.send(
-        new InvokeCommand({
-          FunctionName: functionName,
-          InvocationType: 'RequestResponse',
-          Payload: new TextEncoder().encode(JSON.stringify({ probes })),
-        }),
-        { abortSignal: AbortSignal.timeout(INVOKE_TIMEOUT_MS) },
-      );
+      const answer = await invokeJson(client, functionName, { probes }, INVOKE_TIMEOUT_MS);
+      if (!isFanoutReport(answer))
+        throw new Error(`'${functionName}' answered something other than a run report`);
+      report = answer;
     } catch (error) {
-      io.stderr.write(`chasm invoke: invoking '${functionName}' failed: ${messageOf(error)}\n`);
+      io.stderr.write(`chasm invoke: ${error instanceof Error ? error.message : String(error)}\n`);
       return EXIT.badInput;
     } finally {
       client.destroy();
-    }
-    const text = new TextDecoder().decode(output.Payload ?? new Uint8Array());
-    if (output.FunctionError) {
-      io.stderr.write(`chasm invoke: '${functionName}' failed (${output.FunctionError}): ${text}\n`);
-      return EXIT.badInput;
-    }
-    let report: FanoutReport;
-    try {
-      report = JSON.parse(text) as FanoutReport;
-      if (!Array.isArray(report.probes) || typeof report.publish !== 'object')
-        throw new Error('not a run report');
-    } catch (error) {
-      io.stderr.write(
-        `chasm invoke: '${functionName}' answered something other than a run report: ${messageOf(error)}\n`,
-      );
-      return EXIT.badInput;
     }
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatText(functionName, report));
     const failed = report.probes.some((probe) => !probe.ok) || report.publish.failed > 0;
@@ -111,8 +90,13 @@ function formatText(functionName: string, report: FanoutReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error
-    ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
-    : String(error);
+function isFanoutReport(value: unknown): value is FanoutReport {
+  const report = value as Partial<FanoutReport> | null;
+  return (
+    typeof report === 'object' &&
+    report !== null &&
+    Array.isArray(report.probes) &&
+    typeof report.publish === 'object' &&
+    report.publish !== null
+  );
 }

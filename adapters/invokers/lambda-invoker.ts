@@ -79,42 +79,56 @@ export interface LambdaInvokerOptions {
 export function createLambdaInvoker(options: LambdaInvokerOptions): Invoker {
   const { client, functionNames } = options;
   const graceMs = options.graceMs ?? 5_000;
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-
   return {
     async invoke(functionId: string, request: QueryRequest, { deadlineMs }): Promise<QueryResponse> {
       const name = functionNames[functionId];
       if (!name) throw new InvokeFailedError(`no deployed function for '${functionId}'`);
-      const timeoutMs = deadlineMs + graceMs;
-      let output: InvokeCommandOutput;
-      try {
-        output = await client.send(
-          new InvokeCommand({
-            FunctionName: name,
-            InvocationType: 'RequestResponse',
-            Payload: encoder.encode(JSON.stringify(request)),
-          }),
-          { abortSignal: AbortSignal.timeout(timeoutMs) },
-        );
-      } catch (error) {
-        // never the request itself in a message: it may carry credentials
-        const reason = isTimeout(error)
-          ? `no answer within ${timeoutMs} ms`
-          : `${(error as Error).name ?? 'Error'}: ${(error as Error).message ?? String(error)}`;
-        throw new InvokeFailedError(`invoking '${name}' failed: ${reason}`, { cause: error });
-      }
-      const payload = output.Payload ?? new Uint8Array();
-      if (payload.length > LAMBDA.maxPayloadBytes) {
-        throw new InvokeFailedError(`'${name}' answered ${payload.length} bytes, above Lambda's 6 MiB`);
-      }
-      const text = decoder.decode(payload);
-      if (output.FunctionError) {
-        throw new InvokeFailedError(`'${name}' failed (${output.FunctionError}): ${functionErrorText(text)}`);
-      }
-      return parseResponse(name, text);
+      return queryResponse(name, await invokeJson(client, name, request, deadlineMs + graceMs));
     },
   };
+}
+
+/**
+ * Invokes `name` synchronously with `payload` as JSON and returns its parsed answer. Throws an
+ * {@link InvokeFailedError} when it cannot be invoked, gives no answer within `timeoutMs`, fails
+ * (`FunctionError`), or answers with more than 6 MiB or with something that is not JSON.
+ */
+export async function invokeJson(
+  client: LambdaClient,
+  name: string,
+  payload: unknown,
+  timeoutMs: number,
+): Promise<unknown> {
+  let output: InvokeCommandOutput;
+  try {
+    output = await client.send(
+      new InvokeCommand({
+        FunctionName: name,
+        InvocationType: 'RequestResponse',
+        Payload: new TextEncoder().encode(JSON.stringify(payload)),
+      }),
+      { abortSignal: AbortSignal.timeout(timeoutMs) },
+    );
+  } catch (error) {
+    // never the request itself in a message: it may carry credentials
+    const reason = isTimeout(error)
+      ? `no answer within ${timeoutMs} ms`
+      : `${(error as Error).name ?? 'Error'}: ${(error as Error).message ?? String(error)}`;
+    throw new InvokeFailedError(`invoking '${name}' failed: ${reason}`, { cause: error });
+  }
+  const answer = output.Payload ?? new Uint8Array();
+  if (answer.length > LAMBDA.maxPayloadBytes) {
+    throw new InvokeFailedError(`'${name}' answered ${answer.length} bytes, above Lambda's 6 MiB`);
+  }
+  const text = new TextDecoder().decode(answer);
+  if (output.FunctionError) {
+    throw new InvokeFailedError(`'${name}' failed (${output.FunctionError}): ${functionErrorText(text)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvokeFailedError(`'${name}' answered with malformed JSON (${text.length} characters)`);
+  }
 }
 
 function isTimeout(error: unknown): boolean {
@@ -136,13 +150,7 @@ function functionErrorText(text: string): string {
   return text.slice(0, 500);
 }
 
-function parseResponse(name: string, text: string): QueryResponse {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new InvokeFailedError(`'${name}' answered with malformed JSON (${text.length} characters)`);
-  }
+function queryResponse(name: string, body: unknown): QueryResponse {
   const candidate = body as { reports?: unknown; metrics?: unknown } | null;
   if (
     typeof candidate !== 'object' ||
