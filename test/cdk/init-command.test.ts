@@ -30,6 +30,42 @@ function linkDependencies(project: string): void {
   symlinkSync(join('..', 'aws-cdk', 'bin', 'cdk'), join(modules, '.bin', 'cdk'));
 }
 
+describe('the package for TypeScript CDK apps', () => {
+  const tsc = join(packageRoot(), 'node_modules', '.bin', 'tsc');
+
+  /** type-checks `source` as app.ts of a project that depends on this package; the compiler's output */
+  function typecheck(project: string, source: string): { ok: boolean; output: string } {
+    writeFileSync(join(project, 'app.ts'), source);
+    try {
+      execFileSync(tsc, ['--noEmit', '-p', project], { encoding: 'utf8', stdio: 'pipe' });
+      return { ok: true, output: '' };
+    } catch (error) {
+      return { ok: false, output: String((error as { stdout?: string }).stdout) };
+    }
+  }
+
+  it('ships declarations under which ProbesStack and loadConfig type-check, and misuse does not', () => {
+    // the declarations, as `npm run build` (and `prepare`) writes them
+    execFileSync(tsc, ['-p', join(packageRoot(), 'tsconfig.types.json')], { stdio: 'pipe' });
+    const project = join(work, 'typed-app');
+    mkdirSync(project);
+    linkDependencies(project);
+    const compilerOptions = { strict: true, module: 'NodeNext', target: 'ES2022', skipLibCheck: true };
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['app.ts'] }));
+    const header = "import { App } from 'aws-cdk-lib';\nimport { loadConfig, ProbesStack } from 'chasm';\n";
+
+    const good = typecheck(
+      project,
+      `${header}new ProbesStack(new App(), 'Probes', { config: loadConfig('probes.yaml'), dashboard: false });\n`,
+    );
+    const bad = typecheck(project, `${header}new ProbesStack(new App(), 'Probes', { config: 42 });\n`);
+
+    expect(good).toEqual({ ok: true, output: '' });
+    expect(bad.ok).toBe(false);
+    expect(bad.output).toMatch(/app\.ts\(3,\d+\): error TS2322/);
+  }, 120_000);
+});
+
 describe('chasm init', () => {
   it('writes a CDK project in which `npx cdk synth` succeeds offline', async () => {
     const project = join(work, 'my-probes');
