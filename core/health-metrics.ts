@@ -1,5 +1,5 @@
 /**
- * Health metrics (DESIGN.md, "Visibility, priced"): what a run publishes about itself, as the
+ * Health metrics ("visibility, priced"): what a run publishes about itself, as the
  * config's `health` says. Every billed metric costs money, so `summary` is one metric whatever
  * the config's size.
  */

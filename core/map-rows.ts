@@ -1,5 +1,5 @@
 /**
- * Rows → metric data (DESIGN.md, "Result semantics"). Pure: the rows exactly as the drivers
+ * Rows → metric data (the result semantics of probes.yaml). Pure: the rows exactly as the drivers
  * return them go in, CloudWatch `MetricDatum`s come out, or a `ProbeError` that names the probe,
  * its database, the column, the row and the value.
  *

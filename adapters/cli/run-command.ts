@@ -117,7 +117,7 @@ function splitOnce(arg: string): [string, string] {
   return [arg.slice(0, at), arg.slice(at + 1)];
 }
 
-/** The DESIGN.md shape: `{ "probes": [...], "metrics": [...] }`, plus `emf` with `--publish emf`. */
+/** The documented `--json` shape: `{ "probes": [...], "metrics": [...] }`, plus `emf` with `--publish emf`. */
 function formatJson(outcome: FanoutOutcome, emf?: readonly unknown[]): string {
   const document = { probes: outcome.reports, metrics: outcome.metrics, ...(emf ? { emf } : {}) };
   return `${JSON.stringify(document, null, 2)}\n`;

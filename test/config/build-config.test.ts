@@ -23,7 +23,7 @@ probes:
 `;
 
 describe('the loaded Config', () => {
-  it('fills every default DESIGN gives, and ports per engine', () => {
+  it('fills every documented default, and ports per engine', () => {
     // act
     const result = parseConfigText(MINIMAL, 'sub/probes.yaml', { engines: ENGINE_SYNTAX });
 
