@@ -62,6 +62,7 @@ interface RawVpc {
   readonly vpcId: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupIds?: readonly string[];
+  readonly cidrBlocks?: readonly string[];
 }
 interface RawConfig {
   readonly version: 1;
@@ -106,6 +107,7 @@ export function buildConfig(document: unknown, file: string, options: ConfigOpti
       vpcId: vpc.vpcId,
       subnetIds: [...vpc.subnetIds],
       ...(vpc.securityGroupIds ? { securityGroupIds: [...vpc.securityGroupIds] } : {}),
+      ...(vpc.cidrBlocks ? { cidrBlocks: [...vpc.cidrBlocks] } : {}),
     }),
   );
 

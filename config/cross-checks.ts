@@ -1,7 +1,8 @@
 /**
  * The second phase: what `schema.json` cannot say. References resolve, each probe holds one SQL
  * statement, CloudWatch's per-metric limits hold across probe and metric dimensions, schedules
- * and durations make sense, `local` blocks fit their engine, `publish: emf` never meets a secret.
+ * and durations make sense, `local` blocks fit their engine, `publish: emf` never meets a secret,
+ * a VPC's `cidrBlocks` are networks and come only where Chasm creates the security group.
  *
  * It runs on documents the schema may have rejected, so it checks every value's type before use
  * and skips values the schema already reported. It stays linear in the size of the file.
@@ -49,6 +50,7 @@ export function crossCheck(
   const defaults = mapOf(root.defaults);
 
   checkSchedule(root.schedule, ['schedule'], add);
+  checkVpcs(vpcs, add);
   checkDatabases(root, databases, vpcs, options, add);
   checkSchedule(defaults.schedule, ['defaults', 'schedule'], add);
   checkTimeout(defaults.timeout, ['defaults', 'timeout'], add);
@@ -83,6 +85,45 @@ function checkTimeout(value: unknown, path: readonly string[], add: Add): void {
 function unknownDatabase(name: string, databases: Entries): string {
   const names = Object.keys(databases);
   return `unknown database '${name}'${didYouMean(name, names) || known(names, 'databases')}`;
+}
+
+function checkVpcs(vpcs: Entries, add: Add): void {
+  for (const [name, vpc] of Object.entries(vpcs)) {
+    if (!isMap(vpc) || vpc.cidrBlocks === undefined) continue;
+    const path = ['vpcs', name, 'cidrBlocks'];
+    if (vpc.securityGroupIds !== undefined) {
+      add(
+        path,
+        'key',
+        `cidrBlocks only shapes the security group Chasm creates, and VPC '${name}' names its own securityGroupIds (their rules apply); remove cidrBlocks, or securityGroupIds to let Chasm create one`,
+      );
+      continue;
+    }
+    listOf(vpc.cidrBlocks).forEach((block, index) => {
+      const network = typeof block === 'string' ? networkOf(block) : undefined;
+      if (network !== undefined && network !== block) {
+        add(
+          [...path, String(index)],
+          'value',
+          `CIDR block '${String(block)}' has host bits set; EC2 would store it as ${network}, so write ${network}`,
+        );
+      }
+    });
+  }
+}
+
+/** `a.b.c.d/n` with its host bits cleared; undefined for what is not an IPv4 CIDR block (the schema says so) */
+function networkOf(block: string): string | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(block);
+  if (!match) return undefined;
+  const [octets, prefix] = [match.slice(1, 5).map(Number), Number(match[5])];
+  if (octets.some((octet) => octet > 255) || prefix > 32) return undefined;
+  // plain arithmetic: bitwise operators would turn addresses above 2^31 negative
+  const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+  const size = 2 ** (32 - prefix);
+  const network = address - (address % size);
+  const parts = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256);
+  return `${parts.join('.')}/${prefix}`;
 }
 
 function checkDatabases(

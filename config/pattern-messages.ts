@@ -56,6 +56,8 @@ const BY_KIND: Readonly<Record<string, (value: string, label: string) => string>
   vpcId: AWS_ID('VPC id', 'vpc', 'vpc-0abc1234def567890'),
   subnetId: AWS_ID('subnet id', 'subnet', 'subnet-0aaa1111bbbb2222c'),
   securityGroupId: AWS_ID('security group id', 'sg', 'sg-0123456789abcdef0'),
+  cidrBlock: (value) =>
+    `invalid IPv4 CIDR block '${value}'; expected an address and a prefix length of 0 to 32, e.g. 10.0.0.0/16`,
   secretArn: (value) =>
     `invalid Secrets Manager secret ARN '${value}'; expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`,
   snsTopicArn: (value) => `invalid SNS topic ARN '${value}'; expected arn:aws:sns:REGION:ACCOUNT:TOPIC`,

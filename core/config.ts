@@ -43,6 +43,12 @@ export interface VpcConfig {
   readonly subnetIds: readonly string[];
   /** absent: a security group is created whose egress reaches only the databases' ports */
   readonly securityGroupIds?: readonly string[];
+  /**
+   * IPv4 CIDR blocks (`10.0.0.0/16`) holding the VPC's databases: the created security group's
+   * egress reaches the databases' ports on these blocks only. Absent: those ports on any address.
+   * Never set together with `securityGroupIds` (whose own rules apply).
+   */
+  readonly cidrBlocks?: readonly string[];
 }
 
 export type AuthConfig =

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { queryManifest } from '../../core/build-manifests.js';
 import type { Config, DatabaseConfig, VpcConfig } from '../../core/config.js';
 import type { FunctionPlan } from '../../core/plan.js';
+import { queryEgress } from '../../core/query-egress.js';
 import { rdsConnectScope } from '../../core/rds-connect-scope.js';
 import { type AcknowledgedWildcard, DeployedFunction } from './deployed-function.js';
 import { functionAssetDir } from './function-asset.js';
@@ -118,9 +119,10 @@ export class QueryFunction extends Construct {
       availabilityZones: Fn.getAzs(),
     });
     const subnets = vpcConfig.subnetIds.map((subnetId) => ec2.Subnet.fromSubnetId(this, subnetId, subnetId));
+    const egress = queryEgress(vpcConfig, databases);
     let securityGroups: ec2.ISecurityGroup[];
-    if (vpcConfig.securityGroupIds && vpcConfig.securityGroupIds.length > 0) {
-      securityGroups = vpcConfig.securityGroupIds.map((sgId) =>
+    if (!egress) {
+      securityGroups = (vpcConfig.securityGroupIds ?? []).map((sgId) =>
         ec2.SecurityGroup.fromSecurityGroupId(this, sgId, sgId, { mutable: false }),
       );
     } else {
@@ -129,11 +131,15 @@ export class QueryFunction extends Construct {
         description: `Chasm query function of vpc ${vpcConfig.name}: egress to its databases only`,
         allowAllOutbound: false,
       });
-      // the databases' addresses are hostnames resolved at run time, so egress is limited by port
-      const ports = new Map<number, string[]>();
-      for (const db of databases) ports.set(db.port, [...(ports.get(db.port) ?? []), db.name]);
-      for (const [port, names] of [...ports].sort(([a], [b]) => a - b)) {
-        created.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `to ${names.sort().join(', ')}`);
+      // the databases' addresses are hostnames resolved at run time, so egress is limited by port,
+      // and to the VPC's cidrBlocks when given; sorted, so reordering the file changes nothing
+      const peers = egress.cidrBlocks
+        ? [...egress.cidrBlocks].sort(byAddress).map((cidr) => ec2.Peer.ipv4(cidr))
+        : [ec2.Peer.anyIpv4()];
+      for (const { port, databases: names } of [...egress.ports].sort((a, b) => a.port - b.port)) {
+        for (const peer of peers) {
+          created.addEgressRule(peer, ec2.Port.tcp(port), `to ${[...names].sort().join(', ')}`);
+        }
       }
       securityGroups = [created];
     }
@@ -144,4 +150,15 @@ export class QueryFunction extends Construct {
 function dedupe(wildcards: readonly AcknowledgedWildcard[]): AcknowledgedWildcard[] {
   const byFinding = new Map(wildcards.map((w) => [w.appliesTo, w]));
   return [...byFinding.values()];
+}
+
+/** IPv4 CIDR blocks by address, then by prefix length */
+function byAddress(a: string, b: string): number {
+  const parts = (cidr: string) => cidr.split(/[./]/).map(Number);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < 5; i++) {
+    const difference = (x[i] ?? 0) - (y[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }

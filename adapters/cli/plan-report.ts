@@ -1,7 +1,9 @@
 /** What `chasm plan` prints: the readable tree and cost table, or the `--json` object. */
 import { countSeries, probeSeries } from '../../core/billed-series.js';
+import type { DatabaseConfig } from '../../core/config.js';
 import { COST_ASSUMPTIONS, type CostReport } from '../../core/cost-model.js';
-import type { Plan } from '../../core/plan.js';
+import type { FunctionPlan, Plan } from '../../core/plan.js';
+import { queryEgress } from '../../core/query-egress.js';
 import { rdsConnectScope } from '../../core/rds-connect-scope.js';
 
 /** The `--json` object. */
@@ -22,6 +24,7 @@ export function planJson(plan: Plan, report: CostReport) {
         const scope = database ? rdsConnectScope(database) : undefined;
         return scope ? [scope] : [];
       }),
+      network: networkOf(plan, fn),
     })),
     schedules: plan.schedules,
     probes: Object.values(config.probes).map((probe) => {
@@ -69,6 +72,8 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
         ? `VPC ${vpc.name} (${vpc.vpcId}, ${vpc.subnetIds.length} subnet${vpc.subnetIds.length === 1 ? '' : 's'})`
         : 'outside any VPC',
     );
+    const network = networkOf(plan, fn);
+    if (network) out.push(`├─ ${network.summary}`);
     out.push(`└─ function ${fn.functionName} (${fn.engines.join(', ')})`);
     fn.databases.forEach((name, d) => {
       const database = config.databases[name];
@@ -121,6 +126,35 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
     `up to USD ${report.maxTotalUsd.toFixed(2)} a month if every probe reaches maxSeries; list prices, free tiers not counted`,
   );
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * What a VPC's query function may reach: its own security groups, or the one Chasm creates with
+ * egress to the databases' ports on the VPC's cidrBlocks (any address without them); null outside any VPC.
+ */
+function networkOf(plan: Plan, fn: FunctionPlan) {
+  const vpc = fn.vpc === undefined ? undefined : plan.config.vpcs[fn.vpc];
+  if (!vpc) return null;
+  const databases = fn.databases
+    .map((name) => plan.config.databases[name])
+    .filter((db): db is DatabaseConfig => db !== undefined);
+  const egress = queryEgress(vpc, databases);
+  if (!egress) {
+    const ids = vpc.securityGroupIds ?? [];
+    return {
+      securityGroupIds: ids,
+      egress: null,
+      summary: `security group${ids.length === 1 ? '' : 's'} ${ids.join(', ')} (given: their own rules apply)`,
+    };
+  }
+  const ports = egress.ports.map((entry) => entry.port);
+  const cidrBlocks = egress.cidrBlocks ?? null;
+  const reach = cidrBlocks ? `on ${cidrBlocks.join(', ')}` : 'on any address: set cidrBlocks to narrow it';
+  return {
+    securityGroupIds: null,
+    egress: { ports, cidrBlocks },
+    summary: `security group created: egress to ports ${ports.join(', ')} ${reach}`,
+  };
 }
 
 function costTable(report: CostReport): string {

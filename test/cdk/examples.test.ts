@@ -85,15 +85,19 @@ describe.each(examples)('%s', (file) => {
       if (!vpcConfig) throw new Error(`${planned.functionName} is not in its VPC`);
       const sgId = (vpcConfig.SecurityGroupIds[0] as GetAtt)['Fn::GetAtt'][0];
       const sg = resourcesOf(synth.template, 'AWS::EC2::SecurityGroup')[sgId];
-      const ports = [...new Set(planned.databases.map((db) => config.databases[db]?.port))].sort();
+      // exactly TCP to each database port on each of the VPC's cidrBlocks, or on any address without them
+      const ports = [...new Set(planned.databases.map((db) => config.databases[db]?.port))];
+      const blocks = vpc?.cidrBlocks ?? ['0.0.0.0/0'];
       const egress = sg?.Properties.SecurityGroupEgress as {
+        CidrIp: string;
         FromPort: number;
         ToPort: number;
         IpProtocol: string;
       }[];
-      expect(egress.map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort])).toEqual(
-        ports.map((port) => ['tcp', port, port]),
-      );
+      expect(
+        egress.map((rule) => `${rule.IpProtocol} ${rule.FromPort}-${rule.ToPort} ${rule.CidrIp}`).sort(),
+      ).toEqual(ports.flatMap((port) => blocks.map((block) => `tcp ${port}-${port} ${block}`)).sort());
+      if (vpc?.cidrBlocks) expect(JSON.stringify(egress)).not.toContain('0.0.0.0/0');
       expect(sg?.Properties.VpcId).toBe(vpc?.vpcId);
     }
     if (plan.fanoutFunctionName) {
@@ -210,6 +214,10 @@ describe.each(examples)('%s', (file) => {
         AlarmActions: [config.alarms?.topicArn],
       });
     }
+  });
+
+  it('keeps every security group rule a resource of its group, never one of its own', () => {
+    expect(resourcesOf(synth.template, 'AWS::EC2::SecurityGroupEgress')).toEqual({});
   });
 
   it('keeps every logical id when the maps of the file are reordered', () => {

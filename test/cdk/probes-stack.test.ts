@@ -73,6 +73,7 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
       { CidrIp: '0.0.0.0/0', Description: 'to sessions', FromPort: 5432, IpProtocol: 'tcp', ToPort: 5432 },
     ]);
     expect(sg?.Properties.SecurityGroupIngress).toBeUndefined();
+    expect(resourcesOf(synth.template, 'AWS::EC2::SecurityGroupEgress')).toEqual({});
 
     const billing = fns[functionId(synth, 'chasm-acme-sessions-vpc-billing')]?.Properties.VpcConfig;
     expect(billing).toEqual({
@@ -80,6 +81,56 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
       SecurityGroupIds: ['sg-0123456789abcdef0'],
     });
     expect(Object.keys(resourcesOf(synth.template, 'AWS::EC2::SecurityGroup'))).toHaveLength(1);
+  });
+
+  describe('with cidrBlocks on VPC app', () => {
+    /** the created group's egress rules, any rule kept as a resource of its own, and the logical ids */
+    function appEgress(cidrBlocks: readonly string[]) {
+      const stack = synthProbes(
+        wideConfig({
+          vpcs: [vpc('app', { cidrBlocks }), vpc('billing', { securityGroupIds: ['sg-0123456789abcdef0'] })],
+        }),
+      );
+      const groups = resourcesOf(stack.template, 'AWS::EC2::SecurityGroup');
+      expect(Object.keys(groups)).toHaveLength(1);
+      return {
+        inline: Object.values(groups)[0]?.Properties.SecurityGroupEgress,
+        separate: resourcesOf(stack.template, 'AWS::EC2::SecurityGroupEgress'),
+        ids: Object.keys(stack.template.toJSON().Resources as object).sort(),
+      };
+    }
+    let narrowed: ReturnType<typeof appEgress>;
+    beforeAll(() => {
+      // written out of order: the rules come sorted by port, then address, whatever the file's order
+      narrowed = appEgress(['10.1.0.0/16', '10.0.0.0/16']);
+    });
+
+    it('narrows the created group to each database port on each block, and nothing else', () => {
+      expect(narrowed.inline).toEqual([
+        { CidrIp: '10.0.0.0/16', Description: 'to orders', FromPort: 3306, IpProtocol: 'tcp', ToPort: 3306 },
+        { CidrIp: '10.1.0.0/16', Description: 'to orders', FromPort: 3306, IpProtocol: 'tcp', ToPort: 3306 },
+        {
+          CidrIp: '10.0.0.0/16',
+          Description: 'to sessions',
+          FromPort: 5432,
+          IpProtocol: 'tcp',
+          ToPort: 5432,
+        },
+        {
+          CidrIp: '10.1.0.0/16',
+          Description: 'to sessions',
+          FromPort: 5432,
+          IpProtocol: 'tcp',
+          ToPort: 5432,
+        },
+      ]);
+      expect(JSON.stringify(narrowed.inline)).not.toContain('0.0.0.0/0');
+      expect(narrowed.separate).toEqual({});
+    });
+
+    it('changes the rules only, never a logical id', () => {
+      expect(narrowed.ids).toEqual(Object.keys(synth.template.toJSON().Resources as object).sort());
+    });
   });
 
   it('keeps the fan-out function and the public query function outside any VPC', () => {

@@ -9,6 +9,18 @@ import { defaultHandlerEntries, type HandlerEntries } from '../../adapters/cdk/h
 import { ProbesStack } from '../../adapters/cdk/probes-stack.js';
 import type { Config } from '../../core/config.js';
 
+let root: string | undefined;
+
+/** one folder per test process for every synthesized assembly, removed when the process exits */
+function outputRoot(): string {
+  if (root === undefined) {
+    const created = mkdtempSync(join(tmpdir(), 'chasm-cdk-test-'));
+    process.once('exit', () => rmSync(created, { recursive: true, force: true }));
+    root = created;
+  }
+  return root;
+}
+
 /** The package's own handlers, bundled as `chasm synth` bundles them. */
 export function testHandlers(): HandlerEntries {
   return defaultHandlerEntries();
@@ -28,8 +40,7 @@ export function synthProbes(
   config: Config,
   options: { readonly nag?: boolean; readonly validate?: boolean } = {},
 ): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), 'chasm-cdk-test-'));
-  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
+  const outdir = mkdtempSync(join(outputRoot(), 'synth-'));
   const app = new App({ outdir, builtinCloudFormationValidation: options.validate === true });
   const stack = new ProbesStack(app, 'Probes', { config, handlers: testHandlers() });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -56,7 +56,7 @@ const CONFIG_KEYS = [
   'version',
   'vpcs',
 ] as const;
-const VPC_KEYS = ['name', 'securityGroupIds', 'subnetIds', 'vpcId'] as const;
+const VPC_KEYS = ['cidrBlocks', 'name', 'securityGroupIds', 'subnetIds', 'vpcId'] as const;
 const DATABASE_KEYS = [
   'auth',
   'database',
@@ -159,7 +159,10 @@ describe('schema.json and the Config types', () => {
     if (!result.ok) throw new Error(result.errors.map((error) => error.format()).join('\n'));
     const config = result.config;
     expect(sorted(Object.keys(config))).toEqual(sorted(CONFIG_KEYS));
-    for (const vpc of Object.values(config.vpcs)) expect(sorted(Object.keys(vpc))).toEqual(sorted(VPC_KEYS));
+    // securityGroupIds and cidrBlocks exclude each other: together the VPCs set every key
+    const vpcKeys = new Set(Object.values(config.vpcs).flatMap((vpc) => Object.keys(vpc)));
+    expect(sorted([...vpcKeys])).toEqual(sorted(VPC_KEYS));
+    expect(config.vpcs.data?.cidrBlocks).toEqual(['10.0.0.0/16', '10.1.0.0/16']);
     const main = config.databases.main;
     expect(sorted(Object.keys(main ?? {}))).toEqual(sorted(DATABASE_KEYS));
     const everything = config.probes.everything;
@@ -196,6 +199,12 @@ describe('schema.json and the Config types', () => {
       logRetentionDays: 30,
       vpcs: {
         app: { name: 'app', vpcId: 'vpc-12345678', subnetIds: ['subnet-12345678'], securityGroupIds: [] },
+        data: {
+          name: 'data',
+          vpcId: 'vpc-87654321',
+          subnetIds: ['subnet-87654321'],
+          cidrBlocks: ['10.0.0.0/16'],
+        },
       },
       databases: {
         db: {

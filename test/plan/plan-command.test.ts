@@ -68,6 +68,30 @@ describe('chasm plan', () => {
     expect(stdout).toMatch(/costs \d+\.\d× as much/);
   });
 
+  it("says for each VPC of the multi-vpc example how far its query function's egress reaches", async () => {
+    const text = await runCli('plan', 'examples/multi-vpc/probes.yaml');
+    const json = await runCli('plan', 'examples/multi-vpc/probes.yaml', '--json');
+
+    expect(text.status).toBe(0);
+    const lines = text.stdout.split('\n');
+    const lineAfter = (vpc: string) => lines[lines.findIndex((line) => line.startsWith(`VPC ${vpc} `)) + 1];
+    expect(lineAfter('orders')).toBe('├─ security group created: egress to ports 5432 on 10.20.0.0/16');
+    expect(lineAfter('billing')).toBe(
+      '├─ security group sg-0c1d2e3f4a5b60718 (given: their own rules apply)',
+    );
+    expect(lineAfter('analytics')).toBe(
+      '├─ security group created: egress to ports 5433 on any address: set cidrBlocks to narrow it',
+    );
+    const functions = (JSON.parse(json.stdout) as { functions: { id: string; network: unknown }[] })
+      .functions;
+    expect(Object.fromEntries(functions.map((fn) => [fn.id, fn.network]))).toMatchObject({
+      'vpc-orders': { securityGroupIds: null, egress: { ports: [5432], cidrBlocks: ['10.20.0.0/16'] } },
+      'vpc-billing': { securityGroupIds: ['sg-0c1d2e3f4a5b60718'], egress: null },
+      'vpc-analytics': { securityGroupIds: null, egress: { ports: [5433], cidrBlocks: null } },
+      'no-vpc': null,
+    });
+  });
+
   it('exits 1 with positioned errors for an invalid file', async () => {
     const file = join(folder, 'broken.yaml');
     writeFileSync(file, 'version: 1\nnamespace: Acme/Test\nprobes:\n  p:\n    database: nowhere\n');

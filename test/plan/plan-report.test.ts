@@ -42,8 +42,9 @@ describe('plan report', () => {
     const lines = render().text.split('\n');
 
     const start = lines.indexOf('VPC app (vpc-0abc1234def567890, 2 subnets)');
-    expect(lines.slice(start, start + 11)).toEqual([
+    expect(lines.slice(start, start + 12)).toEqual([
       'VPC app (vpc-0abc1234def567890, 2 subnets)',
+      '├─ security group created: egress to ports 5432 on any address: set cidrBlocks to narrow it',
       '└─ function chasm-acme-sessions-vpc-app (postgres, mysql)',
       '   ├─ database sessions (postgres, auth: iam)',
       '   │  │  rds-db:connect on dbuser:cluster-ABC/metrics_reader (this database only)',
@@ -56,6 +57,81 @@ describe('plan report', () => {
       '',
     ]);
     expect(lines).toContain('outside any VPC');
+  });
+
+  it("says per VPC whether the created security group's egress is narrowed to its cidrBlocks", () => {
+    // arrange: app narrowed, with two ports in its databases' order; billing open; shop with its own groups
+    const narrowed = config({
+      vpcs: [
+        vpc('app', { cidrBlocks: ['10.0.0.0/16', '10.1.0.0/16'] }),
+        vpc('billing'),
+        vpc('shop', { securityGroupIds: ['sg-0123456789abcdef0', 'sg-0fedcba9876543210'] }),
+      ],
+      databases: [
+        database({ name: 'sessions', vpc: 'app' }),
+        database({ name: 'orders', vpc: 'app', engine: 'mysql', port: 3306 }),
+        database({ name: 'replica', vpc: 'app' }),
+        database({ name: 'ledger', vpc: 'billing' }),
+        database({ name: 'carts', vpc: 'shop' }),
+      ],
+      probes: ['sessions', 'orders', 'replica', 'ledger', 'carts'].map((name) =>
+        probe({ name, database: name }),
+      ),
+    });
+    const plan = buildPlan(narrowed);
+    const report = estimateCost(plan);
+
+    // act
+    const lines = planText('probes.yaml', plan, report).split('\n');
+    const json = planJson(plan, report);
+
+    // assess
+    const lineAfter = (vpcName: string) =>
+      lines[lines.findIndex((line) => line.startsWith(`VPC ${vpcName} `)) + 1];
+    expect(lineAfter('app')).toBe(
+      '├─ security group created: egress to ports 5432, 3306 on 10.0.0.0/16, 10.1.0.0/16',
+    );
+    expect(lineAfter('billing')).toBe(
+      '├─ security group created: egress to ports 5432 on any address: set cidrBlocks to narrow it',
+    );
+    expect(lineAfter('shop')).toBe(
+      '├─ security groups sg-0123456789abcdef0, sg-0fedcba9876543210 (given: their own rules apply)',
+    );
+    expect(json.functions.map((fn) => [fn.id, fn.network])).toEqual([
+      [
+        'vpc-app',
+        {
+          securityGroupIds: null,
+          egress: { ports: [5432, 3306], cidrBlocks: ['10.0.0.0/16', '10.1.0.0/16'] },
+          summary: 'security group created: egress to ports 5432, 3306 on 10.0.0.0/16, 10.1.0.0/16',
+        },
+      ],
+      [
+        'vpc-billing',
+        {
+          securityGroupIds: null,
+          egress: { ports: [5432], cidrBlocks: null },
+          summary: 'security group created: egress to ports 5432 on any address: set cidrBlocks to narrow it',
+        },
+      ],
+      [
+        'vpc-shop',
+        {
+          securityGroupIds: ['sg-0123456789abcdef0', 'sg-0fedcba9876543210'],
+          egress: null,
+          summary:
+            'security groups sg-0123456789abcdef0, sg-0fedcba9876543210 (given: their own rules apply)',
+        },
+      ],
+    ]);
+  });
+
+  it('gives the function outside any VPC no security group line and a null network', () => {
+    const { text, json } = render();
+
+    const lines = text.split('\n');
+    expect(lines[lines.indexOf('outside any VPC') + 1]).toMatch(/^└─ function /);
+    expect(json.functions.find((fn) => fn.vpc === undefined)?.network).toBeNull();
   });
 
   it('says how rds-db:connect is scoped without a resource id', () => {
