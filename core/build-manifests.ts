@@ -67,22 +67,27 @@ export function maxResponseBytes(probe: ProbeConfig): number {
   return bytes;
 }
 
+/** `{"MetricName":,"Dimensions":[],"Unit":,"StorageResolution":60,"Values":[],"Counts":[]}` and a comma (87), rounded up */
+const DATUM_FRAME_BYTES = 96;
+/** `{"Name":,"Value":}` and a comma (19), rounded up */
+const DIMENSION_FRAME_BYTES = 24;
+
+/** the longest JSON text of a string: names and static values are printable ASCII, so only `"` and `\` escape */
+function jsonStringBound(text: string): number {
+  return 2 + 2 * text.length;
+}
+
 function metricBytesBound(probe: ProbeConfig, metric: MetricConfig): number {
-  const dimensions = metricDimensions(probe, metric);
-  const columns = dimensions.filter(([, source]) => 'column' in source).length;
+  let columns = 0;
   // a column's value is counted as the longest allowed, every character escaped
-  const template = {
-    MetricName: metric.name,
-    Dimensions: dimensions.map(([name, source]) => ({
-      Name: name,
-      Value: 'column' in source ? '' : source.value,
-    })),
-    Unit: metric.unit,
-    StorageResolution: metric.resolution,
-    Values: [],
-    Counts: [],
-  };
-  const datumBytes = JSON.stringify(template).length + 1 + columns * 2 * CLOUDWATCH.maxDimensionValueLength;
+  let datumBytes = DATUM_FRAME_BYTES + jsonStringBound(metric.name) + jsonStringBound(metric.unit);
+  for (const [name, source] of metricDimensions(probe, metric)) {
+    datumBytes += DIMENSION_FRAME_BYTES + jsonStringBound(name);
+    if ('column' in source) {
+      columns += 1;
+      datumBytes += 2 + 2 * CLOUDWATCH.maxDimensionValueLength;
+    } else datumBytes += jsonStringBound(source.value);
+  }
   const series = columns > 0 ? probe.maxSeries : 1;
   const datums = Math.max(
     1,

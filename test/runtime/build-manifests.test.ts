@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fanoutManifest, maxResponseBytes, queryManifest } from '../../core/build-manifests.js';
+import {
+  fanoutManifest,
+  maxResponseBytes,
+  queryManifest,
+  REPORT_BYTES_BOUND,
+} from '../../core/build-manifests.js';
 import type { Config } from '../../core/config.js';
 import { invocationBatches } from '../../core/invocation-batches.js';
 import { LAMBDA } from '../../core/limits.js';
@@ -83,6 +88,23 @@ describe('fanoutManifest', () => {
     const actual = JSON.stringify(mapRows(p, rows)).length;
     // assess
     expect(maxResponseBytes(p)).toBeGreaterThan(actual);
+  });
+
+  it('bounds the names and static values of a datum, quotes and backslashes escaped, from their lengths', () => {
+    // arrange: one row, 29 static dimensions made of characters JSON escapes, long names
+    const statics = Object.fromEntries(
+      Array.from({ length: 29 }, (_, i) => [`Dim${i}`.padEnd(255, '\\'), { value: '"\\'.repeat(300) }]),
+    );
+    const p = probe({
+      maxRows: 1,
+      maxSeries: 1,
+      dimensions: { ...statics, Key: { column: 'k' } },
+      metrics: [metric({ name: 'M'.padEnd(255, '"'), column: 'n', unit: 'Bytes/Second' })],
+    });
+    // act
+    const actual = JSON.stringify(mapRows(p, [{ k: '\\'.repeat(1024), n: -1.2345678901234567e108 }])).length;
+    // assess
+    expect(maxResponseBytes(p) - REPORT_BYTES_BOUND).toBeGreaterThanOrEqual(actual);
   });
 });
 
