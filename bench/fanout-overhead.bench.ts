@@ -61,6 +61,31 @@ export const fanoutOverhead: Benchmark = {
         }
       };
 
+      // the same queries with pg, each inside the read-only transaction with a statement timeout every
+      // probe must run in: what the safety itself costs, apart from Chasm's machinery
+      const directSafe = async (): Promise<void> => {
+        const pools = Object.values(config.databases).map(
+          (database) => new pg.Pool({ connectionString: PG_URL, max: database.maxConnections }),
+        );
+        try {
+          await Promise.all(
+            Object.values(config.probes).map(async (probe) => {
+              const client = await pools[Number(probe.database.slice(2))]?.connect();
+              if (!client) return;
+              try {
+                await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${probe.timeoutMs}`);
+                await client.query({ text: probe.sql, queryMode: 'extended' } as pg.QueryConfig);
+                await client.query('ROLLBACK');
+              } finally {
+                client.release();
+              }
+            }),
+          );
+        } finally {
+          await Promise.all(pools.map((pool) => pool.end()));
+        }
+      };
+
       // the engine's pools alone, without the fan-out and query-function layers: says where the time goes
       const engineOnly = async (): Promise<void> => {
         const pools = await Promise.all(
@@ -86,13 +111,16 @@ export const fanoutOverhead: Benchmark = {
       for (let round = 0; round < WARM_UP_ROUNDS; round++) {
         await viaChasm();
         await direct();
+        await directSafe();
         await engineOnly();
       }
       const chasmTimes: number[] = [];
       const directTimes: number[] = [];
       const engineTimes: number[] = [];
+      const safeTimes: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         directTimes.push(await timed(direct));
+        safeTimes.push(await timed(directSafe));
         engineTimes.push(await timed(engineOnly));
         chasmTimes.push(await timed(viaChasm));
       }
@@ -102,6 +130,7 @@ export const fanoutOverhead: Benchmark = {
         unit: 'ms',
         note:
           `median of ${ROUNDS} alternating rounds after ${WARM_UP_ROUNDS} warm-up rounds; ${PROBES} probes, ${VPCS} databases × ${MAX_CONNECTIONS} connections; ` +
+          `pg with each query in its read-only transaction (BEGIN+SET, query, ROLLBACK): ${median(safeTimes).toFixed(0)} ms; ` +
           `the engine's pools alone: ${median(engineTimes).toFixed(0)} ms; config parsing excluded (see validate + plan)`,
       };
     } finally {
