@@ -249,12 +249,10 @@ function isDatum(value: unknown): boolean {
     value.Dimensions.every(
       (d: unknown) => isObject(d) && typeof d.Name === 'string' && typeof d.Value === 'string',
     );
-  const numbers = (list: unknown): boolean =>
-    Array.isArray(list) && list.every((n: unknown) => typeof n === 'number' && Number.isFinite(n));
   const valueOk =
     value.Value !== undefined
-      ? typeof value.Value === 'number' && Number.isFinite(value.Value)
-      : numbers(value.Values) && numbers(value.Counts);
+      ? isFiniteNumber(value.Value)
+      : isNumberList(value.Values) && isNumberList(value.Counts);
   return (
     typeof value.MetricName === 'string' &&
     dimensionsOk &&
@@ -262,6 +260,15 @@ function isDatum(value: unknown): boolean {
     typeof value.StorageResolution === 'number' &&
     valueOk
   );
+}
+
+// module-level rather than closures made per datum: a response holds thousands of datums
+function isFiniteNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isNumberList(list: unknown): boolean {
+  return Array.isArray(list) && list.every(isFiniteNumber);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
