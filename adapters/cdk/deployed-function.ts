@@ -76,7 +76,8 @@ export class DeployedFunction extends Construct {
     }
     this.function = new lambda.Function(this, 'Function', {
       functionName: props.functionName,
-      description: props.description,
+      // Lambda accepts at most 256 characters
+      description: props.description.slice(0, 256),
       runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: LAMBDA_HANDLER,

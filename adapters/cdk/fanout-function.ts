@@ -59,10 +59,7 @@ export class FanoutFunction extends Construct {
     this.assetDir = functionAssetDir(props.bundle, 'fanout', fanoutManifest(props.plan));
     const deployed = new DeployedFunction(this, 'Lambda', {
       functionName: props.functionName,
-      description: `Chasm fan-out: runs the probes of ${config.namespace} and publishes their metrics`.slice(
-        0,
-        256,
-      ),
+      description: `Chasm fan-out: runs the probes of ${config.namespace} and publishes their metrics`,
       assetDir: this.assetDir,
       size: this.size,
       logRetentionDays: config.logRetentionDays,

@@ -87,10 +87,7 @@ export class QueryFunction extends Construct {
     this.assetDir = functionAssetDir(props.bundle, plan.id, queryManifest(config, plan));
     const deployed = new DeployedFunction(this, 'Lambda', {
       functionName: plan.functionName,
-      description: `Chasm query function ${plan.id}: probes ${[...plan.databases].sort().join(', ')}`.slice(
-        0,
-        256,
-      ),
+      description: `Chasm query function ${plan.id}: probes ${[...plan.databases].sort().join(', ')}`,
       assetDir: this.assetDir,
       size: this.size,
       logRetentionDays: config.logRetentionDays,
