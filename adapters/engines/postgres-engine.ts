@@ -1,7 +1,7 @@
 /**
  * PostgreSQL through kysely and `pg`: one `pg.Pool` per database, at most `maxConnections`
- * connections, each probe in `BEGIN READ ONLY` with `SET LOCAL statement_timeout`, then ROLLBACK —
- * sent with the next probe's BEGIN when one is ready for the connection (see rollback-handoff.ts).
+ * connections, each probe in `BEGIN READ ONLY` with `SET LOCAL statement_timeout`, then ROLLBACK,
+ * all four statements in one round trip (see pg-read-only-probe.ts).
  *
  * Values stay as `pg` returns them: int8 and numeric as strings (no silent precision loss),
  * int2/int4/float4/float8 as numbers, booleans as booleans; the core maps them.
@@ -19,11 +19,13 @@ import { ProbeError } from '../../core/probe-error.js';
 import { connectTimeoutFor } from './connect-timeout.js';
 import { type Lease, runWithLease } from './connection-lease.js';
 import { driverErrorFields, driverFailure, isNetworkFailure } from './driver-failure.js';
+import { ReadOnlyProbe } from './pg-read-only-probe.js';
 import { rdsTrust } from './rds-trust.js';
-import { createRollbackHandoff } from './rollback-handoff.js';
 
-/** marks this module's own control statements, sent with the simple protocol (several per message) */
+/** marks this module's own control statements, sent with the simple protocol */
 const SIMPLE_PROTOCOL = Symbol('simple protocol');
+/** marks a probe, followed by its statement timeout and row limit: sent as a {@link ReadOnlyProbe} */
+const READ_ONLY_PROBE = Symbol('read-only probe');
 /** asks the pool adapter which raw client a kysely connection wraps; sends nothing */
 const IDENTIFY = Symbol('identify');
 
@@ -78,9 +80,6 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
     }
     release(held);
   };
-  const handoff = createRollbackHandoff<Session>(rollbackAndRelease);
-  // queries whose work has not settled yet; the last one out leaves every connection idle
-  let active = 0;
   let closed = false;
 
   const checkOut = async (lease: Lease<Session>): Promise<Session> => {
@@ -104,37 +103,27 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
     lease: Lease<Session>,
     progress: { connected: boolean },
   ): Promise<readonly Row[]> => {
-    active++;
+    const held = await checkOut(lease);
+    lease.connection = held;
+    progress.connected = true;
+    let rows: readonly Row[];
     try {
-      const begin = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${statementTimeoutMs}`;
-      // a parked connection is still in its last probe's transaction: end it in the same message
-      const parked = handoff.take();
-      const held = parked ?? (await checkOut(lease));
-      lease.connection = held;
-      progress.connected = true;
-      let rows: readonly Row[];
-      try {
-        await held.connection.executeQuery(
-          CompiledQuery.raw(parked ? `ROLLBACK; ${begin}` : begin, [SIMPLE_PROTOCOL]),
-        );
-        // the extended protocol runs exactly one statement: a probe cannot end the read-only transaction and go on
-        ({ rows } = await held.connection.executeQuery<Row>(CompiledQuery.raw(sql)));
-      } catch (error) {
-        // destroyed by the abort: it goes back to the pool only to be dropped
-        if (lease.abandoned) release(held);
-        else await rollbackAndRelease(held);
-        throw error;
-      }
+      // BEGIN READ ONLY, SET LOCAL, the probe and ROLLBACK in one round trip (pg-read-only-probe.ts);
+      // one row beyond maxRows tells the core the result was cut
+      ({ rows } = await held.connection.executeQuery<Row>(
+        CompiledQuery.raw(sql, [READ_ONLY_PROBE, statementTimeoutMs, maxRows + 1]),
+      ));
+    } catch (error) {
+      // destroyed by the abort: it goes back to the pool only to be dropped
       if (lease.abandoned) release(held);
-      else {
-        handoff.park(held);
-        // no longer this query's: a late abort must not destroy it under the next probe
-        lease.connection = undefined;
-      }
-      return rows.length > maxRows + 1 ? rows.slice(0, maxRows + 1) : rows;
-    } finally {
-      if (--active === 0) await handoff.settle();
+      else await rollbackAndRelease(held);
+      throw error;
     }
+    // no longer this query's: a late abort must not destroy it under the next probe
+    if (!lease.abandoned) lease.connection = undefined;
+    // idle again: the ROLLBACK was part of the probe's message
+    release(held);
+    return rows;
   };
 
   return {
@@ -144,11 +133,10 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
       if (signal?.aborted)
         throw new ProbeError('TIMEOUT', 'the client-side deadline passed before the query started');
       connectTimeout.ms = connectTimeoutFor(timeoutMs);
-      const statementTimeoutMs = Math.max(1, Math.ceil(timeoutMs));
       const progress = { connected: false };
       try {
         return await runWithLease<Session, readonly Row[]>(signal, destroy, (lease) =>
-          run(sql, statementTimeoutMs, maxRows, lease, progress),
+          run(sql, timeoutMs, maxRows, lease, progress),
         );
       } catch (error) {
         throw classify(error, progress.connected);
@@ -157,7 +145,6 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await handoff.settle();
       await driver.destroy();
     },
   };
@@ -211,6 +198,10 @@ function kyselyPool(pool: pg.Pool): PostgresPool {
       query: (text: string, values: readonly unknown[]) => {
         if (values[0] === IDENTIFY) return Promise.resolve({ rows: [client] });
         if (values[0] === SIMPLE_PROTOCOL) return client.query(text);
+        if (values[0] === READ_ONLY_PROBE) {
+          const probe = client.query(new ReadOnlyProbe(text, values[1] as number, values[2] as number));
+          return probe.result.then((rows) => ({ rows }));
+        }
         return client.query({ text, values: [...values], queryMode: 'extended' } as pg.QueryConfig);
       },
       // pg-pool sets `release` on each checkout; a destroyed client is dropped, not pooled

@@ -1,6 +1,9 @@
 /**
  * An `Invoker` that calls query functions in this process (`chasm run`, tests, benchmarks).
- * Request and response cross as JSON text, so what arrives is what would cross Lambda.
+ * The request crosses as JSON text, so a query function holds nothing of the caller's. The
+ * response is handed over as it is: the fan-out checks every response's shape (numbers finite,
+ * strings where strings belong) before anything of it is published, which is what crossing
+ * Lambda as JSON would enforce; copying it through JSON text as well would only cost time.
  */
 import type { Invoker, QueryResponse } from '../../core/ports.js';
 
@@ -13,8 +16,7 @@ export function createInProcessInvoker(functions: Readonly<Record<string, InProc
     async invoke(functionId, request) {
       const fn = functions[functionId];
       if (!fn) throw new Error(`no query function '${functionId}' in this process`);
-      const response = await fn(JSON.parse(JSON.stringify(request)));
-      return JSON.parse(JSON.stringify(response)) as QueryResponse;
+      return fn(JSON.parse(JSON.stringify(request)));
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The postgres engine hands a finished probe's connection, still in its read-only transaction,
- * to the next probe, whose first message rolls it back. Nothing a probe does to its session may
- * reach the next one, and no connection is left idle in a transaction.
+ * The postgres engine sends each probe as one message: BEGIN READ ONLY, SET LOCAL
+ * statement_timeout, the probe, ROLLBACK. Nothing a probe does to its session may reach the next
+ * probe on its connection, no connection is left in a transaction, and the probe's rows stop at
+ * the limit on the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresPool } from '../../adapters/engines/postgres-engine.js';
@@ -18,7 +19,7 @@ import {
 const available = await serverAvailable('postgres');
 const options = { timeoutMs: 5000, maxRows: 100 };
 
-describe.skipIf(!available)('postgres rollback handoff', () => {
+describe.skipIf(!available)('postgres read-only probe', () => {
   let admin: AdminConnection;
   let application: string;
   let pool: DatabasePool;
@@ -31,7 +32,7 @@ describe.skipIf(!available)('postgres rollback handoff', () => {
   });
 
   const open = (maxConnections: number): DatabasePool => {
-    application = uniqueName('chasm_handoff');
+    application = uniqueName('chasm_probe');
     const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}application_name=${application}`;
     pool = openPostgresPool({ kind: 'url', url, maxConnections });
     return pool;
@@ -58,7 +59,7 @@ describe.skipIf(!available)('postgres rollback handoff', () => {
                 current_setting('application_name') AS app, current_setting('search_path') AS path`,
       );
 
-      // assess: the same connection, handed over, with every setting back to its default
+      // assess: the same connection, with every setting back to its default
       expect(b.pid).toBe(a.pid);
       expect(a.app).toBe('leaked');
       expect(b).toMatchObject({ ro: 'off', app: application, path: '"$user", public' });
@@ -67,7 +68,7 @@ describe.skipIf(!available)('postgres rollback handoff', () => {
     }
   });
 
-  it('runs the next probe on a handed-over connection read-only, with its own statement timeout', async () => {
+  it('runs the next probe on a reused connection read-only, with its own statement timeout', async () => {
     // arrange
     open(2);
     try {
@@ -86,7 +87,7 @@ describe.skipIf(!available)('postgres rollback handoff', () => {
     }
   });
 
-  it('gives TIMEOUT at once on a handed-over connection at the deadline, destroys it, and serves the next probe', async () => {
+  it('gives TIMEOUT at once on a reused connection at the deadline, destroys it, and serves the next probe', async () => {
     // arrange
     open(2);
     try {
@@ -147,7 +148,7 @@ describe.skipIf(!available)('postgres rollback handoff', () => {
     }
   });
 
-  it('rolls back a finished probe whose connection nobody takes, without waiting for another probe', async () => {
+  it("leaves a finished probe's connection idle at once, without waiting for another probe", async () => {
     // arrange
     open(2);
     try {
@@ -160,6 +161,44 @@ describe.skipIf(!available)('postgres rollback handoff', () => {
 
       // assess
       expect(row?.state).toBe('idle');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rolls back after a failed probe: the next probe on the connection runs in a fresh read-only transaction', async () => {
+    // arrange
+    open(1);
+    try {
+      // act
+      const error = await pool.query('SELECT no_such_column', options).catch((caught: unknown) => caught);
+      const [after] = await pool.query(
+        `SELECT current_setting('transaction_read_only') AS ro, current_setting('statement_timeout') AS st,
+                (SELECT count(*)::int FROM pg_stat_activity WHERE application_name = '${application}'
+                   AND state = 'idle in transaction (aborted)') AS aborted`,
+        options,
+      );
+
+      // assess
+      expect(error).toMatchObject({ code: 'QUERY_FAILED' });
+      expect(after).toEqual({ ro: 'on', st: '5s', aborted: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('stops the probe on the server after maxRows + 1 rows', async () => {
+    // arrange: each row takes 200 ms to produce, so all 50 would outlast the 3 s timeout
+    open(1);
+    try {
+      // act
+      const rows = await pool.query(
+        'SELECT g, pg_sleep(0.2) IS NULL AS slept FROM generate_series(1, 50) AS g',
+        { timeoutMs: 3000, maxRows: 2 },
+      );
+
+      // assess
+      expect(rows.map((row) => row.g)).toEqual([1, 2, 3]);
     } finally {
       await pool.close();
     }
