@@ -22,37 +22,81 @@ import { ProbeError } from './probe-error.js';
 export function mapRows(probe: ProbeConfig, rows: readonly Row[]): MetricDatum[] {
   const firstRow = rows[0];
   if (firstRow === undefined) return emptyResult(probe);
-  checkColumns(probe, firstRow);
+  const layout = layoutOf(probe);
+  checkColumns(probe, layout.columns, firstRow);
+  const seriesOfGroup = layout.groups.map((group) => collectSeries(probe, group, rows));
+  // metric by metric, each one's series in order of first appearance
   const data: MetricDatum[] = [];
-  for (const metric of probe.metrics) mapMetric(probe, metric, rows, data);
+  for (const { metric, group, slot } of layout.metrics) {
+    for (const series of seriesOfGroup[group] ?? []) {
+      const counts = series.counts[slot];
+      if (counts) toDatums(metric, series.dimensions, counts, data);
+    }
+  }
   return data;
 }
 
 /** The dimensions of one metric: the probe's, then the metric's own (which win on a clash), sorted by name. */
-export function metricDimensions(
-  probe: ProbeConfig,
-  metric: MetricConfig,
-): readonly (readonly [string, DimensionSource])[] {
-  // configs are frozen: work this out once per probe and metric, not once per run
-  let perMetric = dimensionCache.get(probe);
-  if (!perMetric) {
-    perMetric = new WeakMap();
-    dimensionCache.set(probe, perMetric);
-  }
-  let sorted = perMetric.get(metric);
-  if (!sorted) {
-    const merged = new Map<string, DimensionSource>(Object.entries(probe.dimensions));
-    for (const [name, source] of Object.entries(metric.dimensions)) merged.set(name, source);
-    sorted = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    perMetric.set(metric, sorted);
-  }
-  return sorted;
+export function metricDimensions(probe: ProbeConfig, metric: MetricConfig): readonly DimensionEntry[] {
+  const layout = layoutOf(probe);
+  const entry = layout.metrics.find((candidate) => candidate.metric === metric);
+  return entry ? (layout.groups[entry.group]?.dimensions ?? []) : mergeDimensions(probe, metric);
 }
 
-const dimensionCache = new WeakMap<
-  ProbeConfig,
-  WeakMap<MetricConfig, readonly (readonly [string, DimensionSource])[]>
->();
+type DimensionEntry = readonly [string, DimensionSource];
+
+/** Metrics split by the same dimensions: their values come from one pass over the rows. */
+interface MetricGroup {
+  /** sorted by name */
+  readonly dimensions: readonly DimensionEntry[];
+  readonly metrics: readonly MetricConfig[];
+}
+
+/** What a probe's config says about its rows, worked out once per probe (configs are frozen). */
+interface Layout {
+  /** every column the probe reads */
+  readonly columns: readonly string[];
+  readonly groups: readonly MetricGroup[];
+  /** the probe's metrics in config order: which group each is in, and its place there */
+  readonly metrics: readonly {
+    readonly metric: MetricConfig;
+    readonly group: number;
+    readonly slot: number;
+  }[];
+}
+
+const layouts = new WeakMap<ProbeConfig, Layout>();
+
+function layoutOf(probe: ProbeConfig): Layout {
+  let layout = layouts.get(probe);
+  if (layout) return layout;
+  const columns = new Set<string>();
+  const groups: { dimensions: readonly DimensionEntry[]; metrics: MetricConfig[] }[] = [];
+  const groupOfKey = new Map<string, number>();
+  const metrics: Layout['metrics'][number][] = [];
+  for (const metric of probe.metrics) {
+    const dimensions = mergeDimensions(probe, metric);
+    columns.add(metric.column);
+    for (const [, source] of dimensions) if ('column' in source) columns.add(source.column);
+    const key = JSON.stringify(dimensions);
+    let group = groupOfKey.get(key);
+    if (group === undefined) {
+      group = groups.push({ dimensions, metrics: [] }) - 1;
+      groupOfKey.set(key, group);
+    }
+    const members = groups[group]?.metrics ?? [];
+    metrics.push({ metric, group, slot: members.push(metric) - 1 });
+  }
+  layout = { columns: [...columns], groups, metrics };
+  layouts.set(probe, layout);
+  return layout;
+}
+
+function mergeDimensions(probe: ProbeConfig, metric: MetricConfig): readonly DimensionEntry[] {
+  const merged = new Map<string, DimensionSource>(Object.entries(probe.dimensions));
+  for (const [name, source] of Object.entries(metric.dimensions)) merged.set(name, source);
+  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
 
 function emptyResult(probe: ProbeConfig): MetricDatum[] {
   if (probe.onEmpty === 'skip') return [];
@@ -76,17 +120,10 @@ function emptyResult(probe: ProbeConfig): MetricDatum[] {
 }
 
 // every row of a result has the same columns, so the first row tells which are missing
-function checkColumns(probe: ProbeConfig, row: Row): void {
-  const needed = new Set<string>();
-  for (const metric of probe.metrics) {
-    needed.add(metric.column);
-    for (const [, source] of metricDimensions(probe, metric)) {
-      if ('column' in source) needed.add(source.column);
-    }
-  }
-  const present = Object.keys(row);
-  for (const column of needed) {
+function checkColumns(probe: ProbeConfig, columns: readonly string[], row: Row): void {
+  for (const column of columns) {
     if (!Object.hasOwn(row, column)) {
+      const present = Object.keys(row);
       throw new ProbeError(
         'QUERY_FAILED',
         `${probeLabel(probe)}: column '${column}' is not in the result (columns: ${present.join(', ') || 'none'})`,
@@ -95,43 +132,53 @@ function checkColumns(probe: ProbeConfig, row: Row): void {
   }
 }
 
+/** One dimension set of a group: its dimensions (shared by its metrics' datums) and each metric's values. */
 interface Series {
   readonly dimensions: readonly Dimension[];
-  /** value → how many rows gave it, in order of first appearance */
-  readonly counts: Map<number, number>;
+  /** per metric of the group: value → how many rows gave it, in order of first appearance; none yet: undefined */
+  readonly counts: (Map<number, number> | undefined)[];
 }
 
-function mapMetric(
-  probe: ProbeConfig,
-  metric: MetricConfig,
-  rows: readonly Row[],
-  into: MetricDatum[],
-): void {
-  const dimensionSources = metricDimensions(probe, metric);
+/** The series of one group of metrics, in order of first appearance. */
+function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Row[]): Series[] {
+  const { dimensions: sources, metrics } = group;
   const series = new Map<string, Series>();
-  rows.forEach((row, index) => {
-    const values = dimensionSources.map(([, source]) =>
-      'column' in source ? dimensionValue(probe, source.column, row[source.column], index) : source.value,
-    );
-    const value = metricValue(probe, metric, row[metric.column], index);
-    // the series exists even when its value is skipped: it still counts against maxSeries
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index] as Row;
+    const values: string[] = [];
+    for (const [, source] of sources) {
+      values.push(
+        'column' in source ? dimensionValue(probe, source.column, row[source.column], index) : source.value,
+      );
+    }
+    // the series exists even when its values are skipped: it still counts against maxSeries
     // (dimension values are printable ASCII, so a control character separates them safely)
     const key = values.join('\u0001');
     let entry = series.get(key);
     if (!entry) {
-      const dimensions = dimensionSources.map(([name], i) => ({ Name: name, Value: values[i] ?? '' }));
-      entry = { dimensions, counts: new Map() };
+      const dimensions = sources.map(([name], i) => ({ Name: name, Value: values[i] ?? '' }));
+      entry = { dimensions, counts: metrics.map(() => undefined) };
       series.set(key, entry);
       if (series.size > probe.maxSeries) {
         throw new ProbeError(
           'TOO_MANY_SERIES',
-          `${probeLabel(probe)}: metric '${metric.name}' has more than ${probe.maxSeries} distinct dimension sets (maxSeries: ${probe.maxSeries}); row ${index} adds ${formatDimensions(entry.dimensions)}`,
+          `${probeLabel(probe)}: metric '${metrics[0]?.name}' has more than ${probe.maxSeries} distinct dimension sets (maxSeries: ${probe.maxSeries}); row ${index} adds ${formatDimensions(dimensions)}`,
         );
       }
     }
-    if (value !== undefined) entry.counts.set(value, (entry.counts.get(value) ?? 0) + 1);
-  });
-  for (const { dimensions, counts } of series.values()) toDatums(metric, dimensions, counts, into);
+    for (let slot = 0; slot < metrics.length; slot++) {
+      const metric = metrics[slot] as MetricConfig;
+      const value = metricValue(probe, metric, row[metric.column], index);
+      if (value === undefined) continue;
+      let counts = entry.counts[slot];
+      if (!counts) {
+        counts = new Map();
+        entry.counts[slot] = counts;
+      }
+      counts.set(value, (counts.get(value) ?? 0) + 1);
+    }
+  }
+  return [...series.values()];
 }
 
 function toDatums(

@@ -3,6 +3,7 @@
  * the core imports no SDK, driver or CDK.
  */
 
+import type { Deadline } from './deadline.js';
 import type { MetricDatum, NamespacedDatum, ProbeReport } from './metric-data.js';
 import type { ErrorCode } from './probe-error.js';
 
@@ -14,8 +15,8 @@ export interface QueryOptions {
   readonly timeoutMs: number;
   /** the most rows the caller accepts; a pool may stop reading after `maxRows + 1` */
   readonly maxRows: number;
-  /** aborted when the client-side deadline passes: release or destroy the connection */
-  readonly signal?: AbortSignal;
+  /** the client-side deadline: when it expires, stop waiting and release or destroy the connection */
+  readonly deadline?: Deadline;
 }
 
 /**

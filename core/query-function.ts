@@ -4,8 +4,14 @@
  * client-side deadline, maps rows to metric data inside the VPC, and returns only metric data and
  * one report per requested probe, under Lambda's 6 MiB response limit.
  */
-import { type ConcurrencyLimit, createConcurrencyLimit } from './concurrency-limit.js';
-import { DeadlineExceededError, formatDuration, withDeadline } from './deadline.js';
+import {
+  type Deadline,
+  DeadlineExceededError,
+  type DeadlineTimer,
+  formatDuration,
+  meetDeadline,
+  startDeadline,
+} from './deadline.js';
 import { LAMBDA } from './limits.js';
 import type { QueryManifest } from './manifest.js';
 import { mapRows } from './map-rows.js';
@@ -16,6 +22,7 @@ import { parseQueryRequest } from './query-request.js';
 
 /** A database as a query function is deployed with it. */
 export type DeployedDatabase = QueryManifest['databases'][string];
+type DeployedProbe = QueryManifest['probes'][string];
 
 /** What a query function needs from the world. */
 export interface QueryFunctionDeps {
@@ -59,7 +66,6 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
   const databaseNames = Object.keys(manifest.databases);
   // created once per instance and reused by warm invocations
   const pools = new Map<string, Promise<DatabasePool>>();
-  const limits = new Map<string, ConcurrencyLimit>();
   const credentials = new Map<string, DatabaseCredentials>();
 
   const poolFor = (database: DeployedDatabase): Promise<DatabasePool> => {
@@ -81,61 +87,36 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     return pool;
   };
 
-  const limitFor = (database: DeployedDatabase): ConcurrencyLimit => {
-    let limit = limits.get(database.name);
-    if (!limit) {
-      limit = createConcurrencyLimit(database.maxConnections);
-      limits.set(database.name, limit);
-    }
-    return limit;
-  };
-
-  const runProbe = async (name: string): Promise<ProbeResult> => {
-    const probe = manifest.probes[name];
-    const database = probe ? manifest.databases[probe.database] : undefined;
-    if (!probe || !database) {
-      return failed(name, '', 0, 0, 'UNKNOWN_PROBE', `probe '${name}' is not deployed with this function`);
-    }
-    // opening a pool connects nothing (an embedded database may start up): not the probe's time
-    let pool: DatabasePool;
-    try {
-      pool = await poolFor(database);
-    } catch (error) {
-      const code = error instanceof ProbeError ? error.code : 'CONNECTION_FAILED';
-      return failed(
-        name,
-        database.name,
-        0,
-        0,
-        code,
-        `probe '${name}' (database '${database.name}'): ${causeOf(error)}`,
-      );
-    }
-    const started = now();
+  /**
+   * One probe on an open pool, under the deadline its database's probes with its timeout share;
+   * `started` is when they all started (its duration counts from there, waiting included).
+   */
+  const runProbe = async (
+    probe: DeployedProbe,
+    database: DeployedDatabase,
+    pool: DatabasePool,
+    deadline: Deadline,
+    started: number,
+  ): Promise<ProbeResult> => {
+    const { name } = probe;
+    // the deadline also covers waiting for a connection: a probe still queued when it passed never runs
+    const expiredWaiting = deadline.expired;
     let rows: readonly Row[];
-    let gotSlot = false;
     try {
-      // the deadline covers waiting for a connection slot, connecting and the query, so an
-      // invocation never runs longer than its longest probe timeout
-      rows = await withDeadline(probe.timeoutMs, async (signal) => {
-        const release = await limitFor(database).acquire(signal);
-        gotSlot = true;
-        try {
-          const remainingMs = Math.max(1, Math.floor(probe.timeoutMs - (now() - started)));
-          return await pool.query(probe.sql, { timeoutMs: remainingMs, maxRows: probe.maxRows, signal });
-        } finally {
-          release();
-        }
-      });
+      if (expiredWaiting) throw new DeadlineExceededError('the deadline passed while waiting');
+      const remainingMs = Math.max(1, Math.floor(probe.timeoutMs - (now() - started)));
+      rows = await meetDeadline(deadline, () =>
+        pool.query(probe.sql, { timeoutMs: remainingMs, maxRows: probe.maxRows, deadline }),
+      );
     } catch (error) {
       const elapsed = now() - started;
       if (
         error instanceof DeadlineExceededError ||
         (error instanceof ProbeError && error.code === 'TIMEOUT')
       ) {
-        const message = gotSlot
-          ? `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout`
-          : `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout waiting for one of database '${database.name}''s ${database.maxConnections} connections (maxConnections)`;
+        const message = expiredWaiting
+          ? `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout waiting for one of database '${database.name}''s ${database.maxConnections} connections (maxConnections)`
+          : `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout`;
         return failed(name, database.name, 0, elapsed, 'TIMEOUT', message);
       }
       const code = error instanceof ProbeError ? error.code : 'QUERY_FAILED';
@@ -171,6 +152,61 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     }
   };
 
+  /**
+   * One database's probes of an invocation, in request order, run by at most `maxConnections`
+   * workers: a probe waiting for a connection is only a name in the queue. All of them start at
+   * once, so the probes with the same timeout share one deadline.
+   */
+  const runDatabase = async (
+    database: DeployedDatabase,
+    probes: readonly DeployedProbe[],
+    results: Map<string, ProbeResult>,
+  ): Promise<void> => {
+    let pool: DatabasePool;
+    try {
+      // opening a pool connects nothing (an embedded database may start up): not the probes' time
+      pool = await poolFor(database);
+    } catch (error) {
+      const code = error instanceof ProbeError ? error.code : 'CONNECTION_FAILED';
+      for (const { name } of probes) {
+        results.set(
+          name,
+          failed(
+            name,
+            database.name,
+            0,
+            0,
+            code,
+            `probe '${name}' (database '${database.name}'): ${causeOf(error)}`,
+          ),
+        );
+      }
+      return;
+    }
+    const started = now();
+    const deadlines = new Map<number, DeadlineTimer>();
+    const deadlineFor = (timeoutMs: number): DeadlineTimer => {
+      let deadline = deadlines.get(timeoutMs);
+      if (!deadline) {
+        deadline = startDeadline(timeoutMs - (now() - started));
+        deadlines.set(timeoutMs, deadline);
+      }
+      return deadline;
+    };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let probe = probes[next++]; probe !== undefined; probe = probes[next++]) {
+        results.set(probe.name, await runProbe(probe, database, pool, deadlineFor(probe.timeoutMs), started));
+      }
+    };
+    try {
+      const workers = Math.max(1, Math.min(database.maxConnections, probes.length));
+      await Promise.all(Array.from({ length: workers }, worker));
+    } finally {
+      for (const deadline of deadlines.values()) deadline.cancel();
+    }
+  };
+
   const run = async (payload: unknown): Promise<QueryResponse> => {
     let request: ReturnType<typeof parseQueryRequest>;
     try {
@@ -182,8 +218,27 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     for (const [database, given] of Object.entries(request.credentials ?? {}))
       credentials.set(database, given);
     const names = [...new Set(request.probes)];
-    const results = await Promise.all(names.map(runProbe));
-    const response = fitResponse(results, maxResponseBytes);
+    const results = new Map<string, ProbeResult>();
+    const perDatabase = new Map<DeployedDatabase, DeployedProbe[]>();
+    for (const name of names) {
+      const probe = manifest.probes[name];
+      const database = probe ? manifest.databases[probe.database] : undefined;
+      if (!probe || !database) {
+        results.set(
+          name,
+          failed(name, '', 0, 0, 'UNKNOWN_PROBE', `probe '${name}' is not deployed with this function`),
+        );
+        continue;
+      }
+      const queue = perDatabase.get(database);
+      if (queue) queue.push(probe);
+      else perDatabase.set(database, [probe]);
+    }
+    await Promise.all([...perDatabase].map(([database, probes]) => runDatabase(database, probes, results)));
+    const response = fitResponse(
+      names.map((name) => results.get(name) as ProbeResult),
+      maxResponseBytes,
+    );
     for (const report of response.reports) {
       deps.logger?.log({
         level: report.ok ? 'info' : 'error',

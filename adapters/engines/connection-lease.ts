@@ -6,6 +6,7 @@
  * in the lease of the query that asked for it, found through `AsyncLocalStorage` ({@link runLeased}).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Deadline } from '../../core/deadline.js';
 import { ProbeError } from '../../core/probe-error.js';
 
 /** What one query knows about its connection. */
@@ -25,47 +26,47 @@ export function currentLease<C>(): Lease<C> | undefined {
 
 /**
  * Runs `work` with a fresh lease, findable through {@link currentLease} while it runs. When
- * `signal` aborts first, it rejects at once with `TIMEOUT` and calls `destroy` on the connection
+ * `deadline` expires first, it rejects at once with `TIMEOUT` and calls `destroy` on the connection
  * if one is checked out (it may be mid-query); a connection checked out later is not used (`work`
  * sees `abandoned`) and goes back to the pool idle.
  */
 export function runLeased<C, T>(
-  signal: AbortSignal | undefined,
+  deadline: Deadline | undefined,
   destroy: (connection: C) => void,
   work: (lease: Lease<C>) => Promise<T>,
 ): Promise<T> {
-  return runWithLease(signal, destroy, (lease) => leases.run(lease as Lease<unknown>, () => work(lease)));
+  return runWithLease(deadline, destroy, (lease) => leases.run(lease as Lease<unknown>, () => work(lease)));
 }
 
 /** As {@link runLeased}, but `work` records its connection in the lease itself. */
 export function runWithLease<C, T>(
-  signal: AbortSignal | undefined,
+  deadline: Deadline | undefined,
   destroy: (connection: C) => void,
   work: (lease: Lease<C>) => Promise<T>,
 ): Promise<T> {
   const lease: Lease<C> = { abandoned: false };
+  if (deadline?.expired) {
+    return Promise.reject(
+      new ProbeError('TIMEOUT', 'the client-side deadline passed before the query started'),
+    );
+  }
   const running = work(lease);
-  if (!signal) return running;
+  if (!deadline) return running;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
+    const stop = deadline.onExpire(() => {
       lease.abandoned = true;
       if (lease.connection !== undefined) destroy(lease.connection);
       // the abandoned work settles later (its connection destroyed); nobody waits for it
       running.catch(() => undefined);
       reject(new ProbeError('TIMEOUT', 'the client-side deadline passed before the query finished'));
-    };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
+    });
     running.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         reject(error);
       },
     );

@@ -73,13 +73,13 @@ export function openMysqlPool(target: ConnectionTarget): DatabasePool {
   };
 
   return {
-    async query(sql: string, { timeoutMs, maxRows, signal }: QueryOptions): Promise<readonly Row[]> {
+    async query(sql: string, { timeoutMs, maxRows, deadline }: QueryOptions): Promise<readonly Row[]> {
       if (closed) throw new ProbeError('QUERY_FAILED', 'the connection pool is closed');
       settings.connectTimeoutMs = connectTimeoutFor(timeoutMs);
       const statementTimeoutMs = Math.max(1, Math.ceil(timeoutMs));
       let connected = false;
       try {
-        return await runLeased<mysql.PoolConnection, readonly Row[]>(signal, destroy, (lease) =>
+        return await runLeased<mysql.PoolConnection, readonly Row[]>(deadline, destroy, (lease) =>
           db.connection().execute(async (conn) => {
             if (lease.abandoned)
               throw new ProbeError('TIMEOUT', 'the client-side deadline passed while connecting');

@@ -2,8 +2,8 @@
  * Embedded PostgreSQL (PGlite) for local runs only: one in-process database per pool, seeded once
  * from the `init` SQL file, queries serialised. Each probe runs as on a server: `BEGIN READ ONLY`,
  * `SET LOCAL statement_timeout`, the probe's one statement, ROLLBACK. PGlite runs a statement on
- * the JavaScript thread, so neither the statement timeout nor the abort signal can interrupt one
- * already running; the signal still stops waiting for one that has not started.
+ * the JavaScript thread, so neither the statement timeout nor the deadline can interrupt one
+ * already running; the deadline still stops waiting for one that has not started.
  *
  * Values as PGlite returns them: numbers for int2/int4/float, numeric as strings, booleans; int8
  * is a number when it fits a double exactly and a string otherwise (PGlite would give a BigInt,
@@ -36,14 +36,14 @@ export function openPglitePool(target: ConnectionTarget): DatabasePool {
   let closed = false;
 
   return {
-    async query(sql: string, { timeoutMs, maxRows, signal }: QueryOptions): Promise<readonly Row[]> {
+    async query(sql: string, { timeoutMs, maxRows, deadline }: QueryOptions): Promise<readonly Row[]> {
       if (closed) throw new ProbeError('QUERY_FAILED', 'the database is closed');
       const statementTimeoutMs = Math.max(1, Math.ceil(timeoutMs));
       let ready = false;
       try {
         // nothing to destroy: an abandoned query finishes and rolls back before the next one starts
         return await runLeased<never, readonly Row[]>(
-          signal,
+          deadline,
           () => undefined,
           (lease) =>
             db.connection().execute(async (conn) => {

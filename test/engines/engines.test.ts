@@ -6,6 +6,7 @@
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engineRegistry } from '../../adapters/engines/engine-registry.js';
+import { startDeadline } from '../../core/deadline.js';
 import type { ConnectionTarget, DatabaseEngine, DatabasePool } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
 import { MYSQL_URL, PG_URL, skipUnlessCi } from '../support/databases.js';
@@ -136,24 +137,18 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
     );
 
     it.skipIf(embedded)(
-      'stops waiting with TIMEOUT when the signal aborts mid-query, and the pool stays usable',
+      'stops waiting with TIMEOUT when the deadline expires mid-query, and the pool stays usable',
       async () => {
         // arrange
         const pool = open(fixture.target(1));
-        const controller = new AbortController();
+        const deadline = startDeadline(200);
 
         // act
-        const running = pool.query(fixture.sleepSql(1), {
-          timeoutMs: 10_000,
-          maxRows: 10,
-          signal: controller.signal,
-        });
-        setTimeout(() => controller.abort(), 200);
+        const running = pool.query(fixture.sleepSql(1), { timeoutMs: 10_000, maxRows: 10, deadline });
         const error = await failure(running);
-        const after = await pool.query('SELECT 2 AS two', {
-          ...options,
-          signal: new AbortController().signal,
-        });
+        const later = startDeadline(10_000);
+        const after = await pool.query('SELECT 2 AS two', { ...options, deadline: later });
+        later.cancel();
 
         // assess
         expect(error.code).toBe('TIMEOUT');
@@ -161,11 +156,13 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
       },
     );
 
-    it('gives TIMEOUT at once for an already aborted signal and runs nothing', async () => {
+    it('gives TIMEOUT at once for an expired deadline and runs nothing', async () => {
+      // arrange
+      const expired = startDeadline(10_000);
+      expired.expire();
+
       // act
-      const error = await failure(
-        shared.query('SELECT 1 AS one', { ...options, signal: AbortSignal.abort() }),
-      );
+      const error = await failure(shared.query('SELECT 1 AS one', { ...options, deadline: expired }));
       const after = await shared.query('SELECT 1 AS one', options);
 
       // assess
