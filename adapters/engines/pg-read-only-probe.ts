@@ -3,22 +3,42 @@
  * probe in its own transaction would cost three round trips (BEGIN, the probe, ROLLBACK). This
  * query object writes all four statements at once in the extended protocol, ended by one Sync:
  *
- *   BEGIN READ ONLY · SET LOCAL statement_timeout = N · the probe · ROLLBACK · Sync
+ *   BEGIN READ ONLY · set_config('statement_timeout', N, true) · the probe · ROLLBACK · Sync
  *
- * Each statement goes through its own Parse, which accepts exactly one statement, so a probe can
- * neither run a second one nor end the read-only transaction and go on writing. The probe's
- * portal is executed for at most `rowLimit` rows: the server stops there, and ROLLBACK closes it.
- * When any statement fails, the server skips the rest up to the Sync and the connection is left in
- * an aborted transaction: the caller rolls it back before anything else uses the connection.
+ * The probe goes through its own Parse, which accepts exactly one statement, so a probe can
+ * neither run a second one nor end the read-only transaction and go on writing. The other three
+ * are prepared once per connection (the first probe on it parses them) and then only bound and
+ * executed. The probe's portal is executed for at most `rowLimit` rows: the server stops there,
+ * and ROLLBACK closes it. When any statement fails, the server skips the rest up to the Sync and
+ * the connection is left in an aborted transaction: the caller then runs {@link RESET_AFTER_FAILURE}
+ * before anything else uses the connection.
  */
 import pg from 'pg';
 import type { Row } from '../../core/ports.js';
 
+/** What a connection's session holds for probes; one per connection, kept by the engine. */
+export interface ProbeSession {
+  /** whether this session has the control statements prepared */
+  prepared: boolean;
+}
+
+/**
+ * Ends a failed probe's transaction and drops the prepared control statements (a failed first
+ * probe may have left them half made); the next probe prepares them again.
+ */
+export const RESET_AFTER_FAILURE = 'ROLLBACK; DEALLOCATE ALL';
+
+const CONTROL = {
+  begin: { name: 'chasm_begin_read_only', text: 'BEGIN READ ONLY' },
+  timeout: { name: 'chasm_statement_timeout', text: "SELECT set_config('statement_timeout', $1, true)" },
+  rollback: { name: 'chasm_rollback', text: 'ROLLBACK' },
+} as const;
+
 /** what `pg` passes to a submittable query: its connection's message writers (as pg 8 has them) */
 interface ProtocolWriter {
   readonly stream: { cork?(): void; uncork?(): void };
-  parse(message: { text: string }): void;
-  bind(message: { values: readonly unknown[] }): void;
+  parse(message: { text: string; name?: string }): void;
+  bind(message: { statement?: string; values: readonly unknown[] }): void;
   describe(message: { type: 'P'; name: string }): void;
   execute(message: { portal: string; rows: number }): void;
   sync(): void;
@@ -37,6 +57,8 @@ export class ReadOnlyProbe implements pg.Submittable {
   private readonly rows: Row[] = [];
   private names: readonly string[] = [];
   private parsers: readonly TextParser[] = [];
+  /** the probe's row description has arrived: data rows from here on are the probe's */
+  private described = false;
   /** a value its type's parser refused; reported once the server is ready again */
   private parseFailure: unknown;
   private settle!: { resolve(rows: readonly Row[]): void; reject(error: unknown): void };
@@ -45,6 +67,7 @@ export class ReadOnlyProbe implements pg.Submittable {
     private readonly sql: string,
     private readonly statementTimeoutMs: number,
     private readonly rowLimit: number,
+    private readonly session: ProbeSession,
   ) {
     this.result = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -56,13 +79,17 @@ export class ReadOnlyProbe implements pg.Submittable {
     // one write, one packet
     connection.stream.cork?.();
     try {
-      send(connection, 'BEGIN READ ONLY');
-      send(connection, `SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(this.statementTimeoutMs))}`);
+      if (!this.session.prepared) {
+        for (const { name, text } of Object.values(CONTROL)) connection.parse({ name, text });
+      }
+      execute(connection, CONTROL.begin.name);
+      execute(connection, CONTROL.timeout.name, [String(Math.max(1, Math.ceil(this.statementTimeoutMs)))]);
       connection.parse({ text: this.sql });
       connection.bind({ values: [] });
+      // only the probe is described: rows before its description are set_config's, not the probe's
       connection.describe({ type: 'P', name: '' });
       connection.execute({ portal: '', rows: this.rowLimit });
-      send(connection, 'ROLLBACK');
+      execute(connection, CONTROL.rollback.name);
       connection.sync();
     } finally {
       connection.stream.uncork?.();
@@ -70,6 +97,7 @@ export class ReadOnlyProbe implements pg.Submittable {
   }
 
   handleRowDescription(message: RowDescription): void {
+    this.described = true;
     this.names = message.fields.map((field) => field.name);
     this.parsers = message.fields.map((field) =>
       pg.types.getTypeParser(field.dataTypeID, field.format === 'binary' ? 'binary' : 'text'),
@@ -77,7 +105,7 @@ export class ReadOnlyProbe implements pg.Submittable {
   }
 
   handleDataRow(message: { fields: readonly (string | null)[] }): void {
-    if (this.parseFailure !== undefined) return;
+    if (!this.described || this.parseFailure !== undefined) return;
     const row: Record<string, unknown> = {};
     const { names, parsers } = this;
     try {
@@ -94,6 +122,8 @@ export class ReadOnlyProbe implements pg.Submittable {
   }
 
   handleReadyForQuery(): void {
+    // every statement ran: the control statements are prepared on this session from now on
+    this.session.prepared = true;
     if (this.parseFailure === undefined) this.settle.resolve(this.rows);
     else this.settle.reject(this.parseFailure);
   }
@@ -115,8 +145,8 @@ export class ReadOnlyProbe implements pg.Submittable {
   handleCopyData(): void {}
 }
 
-function send(connection: ProtocolWriter, statement: string): void {
-  connection.parse({ text: statement });
-  connection.bind({ values: [] });
+/** binds and executes a prepared control statement */
+function execute(connection: ProtocolWriter, statement: string, values: readonly unknown[] = []): void {
+  connection.bind({ statement, values });
   connection.execute({ portal: '', rows: 0 });
 }

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL through `pg`: one `pg.Pool` per database, at most `maxConnections` connections, each
- * probe in `BEGIN READ ONLY` with `SET LOCAL statement_timeout`, then ROLLBACK, all four statements
- * in one round trip (see pg-read-only-probe.ts).
+ * probe in `BEGIN READ ONLY` with a transaction-local `statement_timeout`, then ROLLBACK, all in one
+ * round trip (see pg-read-only-probe.ts).
  *
  * `pg` directly rather than through kysely: a probe is raw SQL, so kysely's driver would only wrap
  * the pool, while the engine needs the raw client for the one-round-trip probe and to destroy it
@@ -16,10 +16,21 @@ import { ProbeError } from '../../core/probe-error.js';
 import { connectTimeoutFor } from './connect-timeout.js';
 import { type Lease, runWithLease } from './connection-lease.js';
 import { driverErrorFields, driverFailure, isNetworkFailure } from './driver-failure.js';
-import { ReadOnlyProbe } from './pg-read-only-probe.js';
+import { type ProbeSession, RESET_AFTER_FAILURE, ReadOnlyProbe } from './pg-read-only-probe.js';
 import { rdsTrust } from './rds-trust.js';
 
 const APPLICATION_NAME = 'chasm';
+
+/**
+ * A client whose connect timeout is read when it is created, from the holder its pool passes in
+ * its settings. One class for every pool: a class per pool would make `pg`'s hot paths see as many
+ * object shapes as there are pools, and slow down.
+ */
+class TimedClient extends pg.Client {
+  constructor(config?: pg.ClientConfig & { readonly connectTimeout?: { readonly ms: number } }) {
+    super({ ...config, connectionTimeoutMillis: config?.connectTimeout?.ms ?? 0 });
+  }
+}
 
 export const postgresEngine: DatabaseEngine = {
   name: 'postgres',
@@ -37,23 +48,34 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
   }
   // read by each new connection: the latest query's derived connect timeout
   const connectTimeout = { ms: connectTimeoutFor(10_000) };
-  class TimedClient extends pg.Client {
-    constructor(config?: pg.ClientConfig) {
-      super({ ...config, connectionTimeoutMillis: connectTimeout.ms });
-    }
-  }
   // no pool-level connectionTimeoutMillis: pg-pool would also apply it to waiting for a free slot
-  const pool = new pg.Pool({ ...clientConfig(target), max: target.maxConnections, Client: TimedClient });
+  const settings: pg.PoolConfig & { connectTimeout: { ms: number } } = {
+    ...clientConfig(target),
+    max: target.maxConnections,
+    Client: TimedClient,
+    connectTimeout,
+  };
+  const pool = new pg.Pool(settings);
   // an idle connection closed by the server: the pool drops it; the next query opens another
   pool.on('error', () => undefined);
   // a checked-out client has no pool listener: a server that drops it between two messages would
   // otherwise crash the process; the next query fails instead and the pool drops it
   pool.on('connect', (client) => client.on('error', () => undefined));
   let closed = false;
+  const sessions = new WeakMap<pg.PoolClient, ProbeSession>();
+  const sessionOf = (client: pg.PoolClient): ProbeSession => {
+    let session = sessions.get(client);
+    if (!session) {
+      session = { prepared: false };
+      sessions.set(client, session);
+    }
+    return session;
+  };
 
-  const rollbackAndRelease = async (client: pg.PoolClient): Promise<void> => {
+  const resetAndRelease = async (client: pg.PoolClient): Promise<void> => {
+    sessionOf(client).prepared = false;
     try {
-      await client.query('ROLLBACK');
+      await client.query(RESET_AFTER_FAILURE);
     } catch {
       // never hand a connection back in an unknown transaction state
       destroy(client);
@@ -79,11 +101,12 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
     let rows: readonly Row[];
     try {
       // one row beyond maxRows tells the core the result was cut
-      rows = await client.query(new ReadOnlyProbe(sql, statementTimeoutMs, maxRows + 1)).result;
+      rows = await client.query(new ReadOnlyProbe(sql, statementTimeoutMs, maxRows + 1, sessionOf(client)))
+        .result;
     } catch (error) {
       // destroyed by the deadline: it goes back to the pool only to be dropped
       if (lease.abandoned) client.release();
-      else await rollbackAndRelease(client);
+      else await resetAndRelease(client);
       throw error;
     }
     // no longer this query's: a late deadline must not destroy it under the next probe

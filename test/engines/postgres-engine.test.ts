@@ -1,9 +1,11 @@
 /**
- * The postgres engine sends each probe as one message: BEGIN READ ONLY, SET LOCAL
- * statement_timeout, the probe, ROLLBACK. Nothing a probe does to its session may reach the next
- * probe on its connection, no connection is left in a transaction, and the probe's rows stop at
- * the limit on the server.
+ * The postgres engine sends each probe as one message: BEGIN READ ONLY, a transaction-local
+ * statement_timeout, the probe, ROLLBACK (the control statements prepared once per connection).
+ * Nothing a probe does to its session may reach the next probe on its connection, no connection is
+ * left in a transaction, the probe's rows stop at the limit on the server, and a server that
+ * never answers fails the connection within its connect timeout.
  */
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresPool } from '../../adapters/engines/postgres-engine.js';
 import { startDeadline } from '../../core/deadline.js';
@@ -19,7 +21,7 @@ import {
 const available = await serverAvailable('postgres');
 const options = { timeoutMs: 5000, maxRows: 100 };
 
-describe.skipIf(!available)('postgres read-only probe', () => {
+describe.skipIf(!available)('postgres engine', () => {
   let admin: AdminConnection;
   let application: string;
   let pool: DatabasePool;
@@ -195,6 +197,54 @@ describe.skipIf(!available)('postgres read-only probe', () => {
       expect(rows.map((row) => row.g)).toEqual([1, 2, 3]);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('serves the next probe on a connection whose prepared statements a probe dropped', async () => {
+    // arrange
+    open(1);
+    try {
+      await pool.query('SELECT 1 AS warm', options);
+
+      // act: the probe runs, then the transaction's end cannot find its prepared statement
+      const dropped = await pool.query('DEALLOCATE ALL', options).catch((caught: unknown) => caught);
+      const [after] = await pool.query(
+        "SELECT current_setting('transaction_read_only') AS ro, current_setting('statement_timeout') AS st",
+        options,
+      );
+
+      // assess
+      expect(dropped).toMatchObject({ code: 'QUERY_FAILED' });
+      expect(after).toEqual({ ro: 'on', st: '5s' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('gives CONNECTION_FAILED when the server accepts the connection but never answers', async () => {
+    // arrange: a listener that takes the connection and says nothing
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const mute = openPostgresPool({
+      kind: 'url',
+      url: `postgres://postgres@127.0.0.1:${port}/test`,
+      maxConnections: 1,
+    });
+    try {
+      // act: no deadline is given, so only the connect timeout (1 s for a 1 s probe) can end the wait
+      const error = await mute
+        .query('SELECT 1', { timeoutMs: 1000, maxRows: 10 })
+        .catch((caught: unknown) => caught);
+
+      // assess
+      expect(error).toMatchObject({ code: 'CONNECTION_FAILED' });
+      expect(held.length).toBe(1);
+    } finally {
+      await mute.close();
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });
