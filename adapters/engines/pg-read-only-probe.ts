@@ -3,12 +3,13 @@
  * probe in its own transaction would cost three round trips (BEGIN, the probe, ROLLBACK). This
  * query object writes all four statements at once in the extended protocol, ended by one Sync:
  *
- *   BEGIN READ ONLY · set_config('statement_timeout', N, true) · the probe · ROLLBACK · Sync
+ *   BEGIN READ ONLY · SET LOCAL statement_timeout = N · the probe · ROLLBACK · Sync
  *
  * The probe goes through its own Parse, which accepts exactly one statement, so a probe can
  * neither run a second one nor end the read-only transaction and go on writing. The other three
- * are prepared once per connection (the first probe on it parses them) and then only bound and
- * executed. The probe's portal is executed for at most `rowLimit` rows: the server stops there,
+ * are prepared once per connection (the first probe that needs one parses it) and then only bound
+ * and executed; the timeout is rounded up to two significant digits, so a connection prepares few
+ * of them. The probe's portal is executed for at most `rowLimit` rows: the server stops there,
  * and ROLLBACK closes it. When any statement fails, the server skips the rest up to the Sync and
  * the connection is left in an aborted transaction: the caller then runs {@link RESET_AFTER_FAILURE}
  * before anything else uses the connection.
@@ -18,8 +19,10 @@ import type { Row } from '../../core/ports.js';
 
 /** What a connection's session holds for probes; one per connection, kept by the engine. */
 export interface ProbeSession {
-  /** whether this session has the control statements prepared */
+  /** whether this session has BEGIN READ ONLY and ROLLBACK prepared */
   prepared: boolean;
+  /** the statement timeouts (ms) this session has a prepared SET LOCAL for */
+  readonly timeouts: Set<number>;
 }
 
 /**
@@ -28,11 +31,19 @@ export interface ProbeSession {
  */
 export const RESET_AFTER_FAILURE = 'ROLLBACK; DEALLOCATE ALL';
 
-const CONTROL = {
-  begin: { name: 'chasm_begin_read_only', text: 'BEGIN READ ONLY' },
-  timeout: { name: 'chasm_statement_timeout', text: "SELECT set_config('statement_timeout', $1, true)" },
-  rollback: { name: 'chasm_rollback', text: 'ROLLBACK' },
-} as const;
+const BEGIN = { name: 'chasm_begin_read_only', text: 'BEGIN READ ONLY' } as const;
+const ROLLBACK = { name: 'chasm_rollback', text: 'ROLLBACK' } as const;
+
+function timeoutStatement(ms: number): { readonly name: string; readonly text: string } {
+  return { name: `chasm_statement_timeout_${ms}`, text: `SET LOCAL statement_timeout = ${ms}` };
+}
+
+/** `ms` rounded up to two significant digits: 9,312 → 9,400; 10,000 stays. */
+export function coarseTimeoutMs(ms: number): number {
+  const whole = Math.max(1, Math.ceil(ms));
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(whole)) - 1);
+  return Math.ceil(whole / step) * step;
+}
 
 /** what `pg` passes to a submittable query: its connection's message writers (as pg 8 has them) */
 interface ProtocolWriter {
@@ -57,18 +68,20 @@ export class ReadOnlyProbe implements pg.Submittable {
   private readonly rows: Row[] = [];
   private names: readonly string[] = [];
   private parsers: readonly TextParser[] = [];
-  /** the probe's row description has arrived: data rows from here on are the probe's */
-  private described = false;
   /** a value its type's parser refused; reported once the server is ready again */
   private parseFailure: unknown;
   private settle!: { resolve(rows: readonly Row[]): void; reject(error: unknown): void };
 
+  /** the statement timeout, rounded up */
+  private readonly timeoutMs: number;
+
   constructor(
     private readonly sql: string,
-    private readonly statementTimeoutMs: number,
+    statementTimeoutMs: number,
     private readonly rowLimit: number,
     private readonly session: ProbeSession,
   ) {
+    this.timeoutMs = coarseTimeoutMs(statementTimeoutMs);
     this.result = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -79,17 +92,16 @@ export class ReadOnlyProbe implements pg.Submittable {
     // one write, one packet
     connection.stream.cork?.();
     try {
-      if (!this.session.prepared) {
-        for (const { name, text } of Object.values(CONTROL)) connection.parse({ name, text });
-      }
-      execute(connection, CONTROL.begin.name);
-      execute(connection, CONTROL.timeout.name, [String(Math.max(1, Math.ceil(this.statementTimeoutMs)))]);
+      if (!this.session.prepared) for (const statement of [BEGIN, ROLLBACK]) connection.parse(statement);
+      const timeout = timeoutStatement(this.timeoutMs);
+      if (!this.session.timeouts.has(this.timeoutMs)) connection.parse(timeout);
+      execute(connection, BEGIN.name);
+      execute(connection, timeout.name);
       connection.parse({ text: this.sql });
       connection.bind({ values: [] });
-      // only the probe is described: rows before its description are set_config's, not the probe's
       connection.describe({ type: 'P', name: '' });
       connection.execute({ portal: '', rows: this.rowLimit });
-      execute(connection, CONTROL.rollback.name);
+      execute(connection, ROLLBACK.name);
       connection.sync();
     } finally {
       connection.stream.uncork?.();
@@ -97,7 +109,6 @@ export class ReadOnlyProbe implements pg.Submittable {
   }
 
   handleRowDescription(message: RowDescription): void {
-    this.described = true;
     this.names = message.fields.map((field) => field.name);
     this.parsers = message.fields.map((field) =>
       pg.types.getTypeParser(field.dataTypeID, field.format === 'binary' ? 'binary' : 'text'),
@@ -105,7 +116,7 @@ export class ReadOnlyProbe implements pg.Submittable {
   }
 
   handleDataRow(message: { fields: readonly (string | null)[] }): void {
-    if (!this.described || this.parseFailure !== undefined) return;
+    if (this.parseFailure !== undefined) return;
     const row: Record<string, unknown> = {};
     const { names, parsers } = this;
     try {
@@ -124,6 +135,7 @@ export class ReadOnlyProbe implements pg.Submittable {
   handleReadyForQuery(): void {
     // every statement ran: the control statements are prepared on this session from now on
     this.session.prepared = true;
+    this.session.timeouts.add(this.timeoutMs);
     if (this.parseFailure === undefined) this.settle.resolve(this.rows);
     else this.settle.reject(this.parseFailure);
   }
@@ -146,7 +158,7 @@ export class ReadOnlyProbe implements pg.Submittable {
 }
 
 /** binds and executes a prepared control statement */
-function execute(connection: ProtocolWriter, statement: string, values: readonly unknown[] = []): void {
-  connection.bind({ statement, values });
+function execute(connection: ProtocolWriter, statement: string): void {
+  connection.bind({ statement, values: [] });
   connection.execute({ portal: '', rows: 0 });
 }

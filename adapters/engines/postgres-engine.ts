@@ -66,14 +66,16 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
   const sessionOf = (client: pg.PoolClient): ProbeSession => {
     let session = sessions.get(client);
     if (!session) {
-      session = { prepared: false };
+      session = { prepared: false, timeouts: new Set() };
       sessions.set(client, session);
     }
     return session;
   };
 
   const resetAndRelease = async (client: pg.PoolClient): Promise<void> => {
-    sessionOf(client).prepared = false;
+    const session = sessionOf(client);
+    session.prepared = false;
+    session.timeouts.clear();
     try {
       await client.query(RESET_AFTER_FAILURE);
     } catch {

@@ -7,6 +7,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coarseTimeoutMs } from '../../adapters/engines/pg-read-only-probe.js';
 import { openPostgresPool } from '../../adapters/engines/postgres-engine.js';
 import { startDeadline } from '../../core/deadline.js';
 import type { DatabasePool, Row } from '../../core/ports.js';
@@ -246,5 +247,19 @@ describe.skipIf(!available)('postgres engine', () => {
       for (const socket of held) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+});
+
+describe('statement timeouts as the postgres engine sets them', () => {
+  it.each([
+    [10_000, 10_000],
+    [9_312, 9_400],
+    [300, 300],
+    [1_001, 1_100],
+    [123_456, 130_000],
+    [7, 7],
+    [0.4, 1],
+  ])('rounds %d ms up to %d ms (two significant digits, never shorter)', (ms, expected) => {
+    expect(coarseTimeoutMs(ms)).toBe(expected);
   });
 });
