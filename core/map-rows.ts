@@ -135,28 +135,63 @@ function checkColumns(probe: ProbeConfig, columns: readonly string[], row: Row):
 /** One dimension set of a group: its dimensions (shared by its metrics' datums) and each metric's values. */
 interface Series {
   readonly dimensions: readonly Dimension[];
-  /** per metric of the group: value → how many rows gave it, in order of first appearance; none yet: undefined */
-  readonly counts: (Map<number, number> | undefined)[];
+  /** per metric of the group, its values in this series; none yet: undefined */
+  readonly counts: (ValueCounts | undefined)[];
+}
+
+/** Distinct values in order of first appearance, each with how many rows gave it. */
+class ValueCounts {
+  // sized as they are: an array that starts empty grows to room for 17 on its first value
+  readonly values: number[];
+  readonly counts: number[];
+  /** value → position, built once there are too many values to search */
+  private index: Map<number, number> | undefined;
+
+  constructor(first: number) {
+    this.values = [first];
+    this.counts = [1];
+  }
+
+  add(value: number): void {
+    const at = this.positionOf(value);
+    if (at >= 0) {
+      this.counts[at] = (this.counts[at] ?? 0) + 1;
+      return;
+    }
+    this.index?.set(value, this.values.length);
+    this.values.push(value);
+    this.counts.push(1);
+  }
+
+  private positionOf(value: number): number {
+    if (this.index) return this.index.get(value) ?? -1;
+    // most series hold a value or a few: a search beats a map
+    if (this.values.length < 16) return this.values.indexOf(value);
+    this.index = new Map(this.values.map((known, position) => [known, position]));
+    return this.index.get(value) ?? -1;
+  }
 }
 
 /** The series of one group of metrics, in order of first appearance. */
 function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Row[]): Series[] {
   const { dimensions: sources, metrics } = group;
   const series = new Map<string, Series>();
+  const values: string[] = new Array(sources.length);
   for (let index = 0; index < rows.length; index++) {
     const row = rows[index] as Row;
-    const values: string[] = [];
-    for (const [, source] of sources) {
-      values.push(
-        'column' in source ? dimensionValue(probe, source.column, row[source.column], index) : source.value,
-      );
+    // dimension values are printable ASCII, so a control character separates them safely
+    let key = '';
+    for (let d = 0; d < sources.length; d++) {
+      const source = (sources[d] as DimensionEntry)[1];
+      const value =
+        'column' in source ? dimensionValue(probe, source.column, row[source.column], index) : source.value;
+      values[d] = value;
+      key = d === 0 ? value : `${key}\u0001${value}`;
     }
     // the series exists even when its values are skipped: it still counts against maxSeries
-    // (dimension values are printable ASCII, so a control character separates them safely)
-    const key = values.join('\u0001');
     let entry = series.get(key);
     if (!entry) {
-      const dimensions = sources.map(([name], i) => ({ Name: name, Value: values[i] ?? '' }));
+      const dimensions = sources.map(([name], d) => ({ Name: name, Value: values[d] ?? '' }));
       entry = { dimensions, counts: metrics.map(() => undefined) };
       series.set(key, entry);
       if (series.size > probe.maxSeries) {
@@ -170,12 +205,9 @@ function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Ro
       const metric = metrics[slot] as MetricConfig;
       const value = metricValue(probe, metric, row[metric.column], index);
       if (value === undefined) continue;
-      let counts = entry.counts[slot];
-      if (!counts) {
-        counts = new Map();
-        entry.counts[slot] = counts;
-      }
-      counts.set(value, (counts.get(value) ?? 0) + 1);
+      const counts = entry.counts[slot];
+      if (counts) counts.add(value);
+      else entry.counts[slot] = new ValueCounts(value);
     }
   }
   return [...series.values()];
@@ -184,28 +216,25 @@ function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Ro
 function toDatums(
   metric: MetricConfig,
   dimensions: readonly Dimension[],
-  counts: ReadonlyMap<number, number>,
+  { values, counts }: ValueCounts,
   into: MetricDatum[],
 ): void {
   const { name: MetricName, unit: Unit, resolution: StorageResolution } = metric;
-  if (counts.size === 1) {
-    const [value, count] = counts.entries().next().value as [number, number];
-    if (count === 1) {
-      into.push({ MetricName, Dimensions: dimensions, Unit, StorageResolution, Value: value });
-      return;
-    }
+  if (values.length === 1 && counts[0] === 1) {
+    into.push({ MetricName, Dimensions: dimensions, Unit, StorageResolution, Value: values[0] as number });
+    return;
   }
-  const entries = [...counts.entries()];
   // CloudWatch takes at most 150 distinct values per datum: more become more datums of the same series
-  for (let start = 0; start < entries.length; start += CLOUDWATCH.maxValuesPerDatum) {
-    const chunk = entries.slice(start, start + CLOUDWATCH.maxValuesPerDatum);
+  const chunk = CLOUDWATCH.maxValuesPerDatum;
+  for (let start = 0; start < values.length; start += chunk) {
+    const whole = start === 0 && values.length <= chunk;
     into.push({
       MetricName,
       Dimensions: dimensions,
       Unit,
       StorageResolution,
-      Values: chunk.map(([value]) => value),
-      Counts: chunk.map(([, count]) => count),
+      Values: whole ? values : values.slice(start, start + chunk),
+      Counts: whole ? counts : counts.slice(start, start + chunk),
     });
   }
 }

@@ -15,7 +15,10 @@ export interface QueryOptions {
   readonly timeoutMs: number;
   /** the most rows the caller accepts; a pool may stop reading after `maxRows + 1` */
   readonly maxRows: number;
-  /** the client-side deadline: when it expires, stop waiting and release or destroy the connection */
+  /**
+   * The client-side deadline: when it expires, the query rejects with `TIMEOUT` at once, even if
+   * the driver cannot interrupt the statement, and releases or destroys its connection.
+   */
   readonly deadline?: Deadline;
 }
 

@@ -9,7 +9,6 @@ import {
   DeadlineExceededError,
   type DeadlineTimer,
   formatDuration,
-  meetDeadline,
   startDeadline,
 } from './deadline.js';
 import { LAMBDA } from './limits.js';
@@ -105,9 +104,8 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     try {
       if (expiredWaiting) throw new DeadlineExceededError('the deadline passed while waiting');
       const remainingMs = Math.max(1, Math.floor(probe.timeoutMs - (now() - started)));
-      rows = await meetDeadline(deadline, () =>
-        pool.query(probe.sql, { timeoutMs: remainingMs, maxRows: probe.maxRows, deadline }),
-      );
+      // a pool gives up at the deadline itself (QueryOptions.deadline): no second listener here
+      rows = await pool.query(probe.sql, { timeoutMs: remainingMs, maxRows: probe.maxRows, deadline });
     } catch (error) {
       const elapsed = now() - started;
       if (

@@ -233,6 +233,18 @@ describe('mapRows: dimensions and merging', () => {
     expect(data.every((d) => d.Counts?.every((c) => c === 1))).toBe(true);
   });
 
+  it('counts repeated values among many distinct ones, in order of first appearance', () => {
+    // arrange: 40 distinct values, then the same 40 again and the first 10 a third time
+    const distinct = Array.from({ length: 40 }, (_, i) => i * 1.5);
+    const rows = [...distinct, ...distinct, ...distinct.slice(0, 10)].map((n) => ({ n }));
+    // act
+    const [datum, ...rest] = mapRows(probe({}), rows);
+    // assess
+    expect(rest).toEqual([]);
+    expect(datum?.Values).toEqual(distinct);
+    expect(datum?.Counts).toEqual(distinct.map((_, i) => (i < 10 ? 3 : 2)));
+  });
+
   it.each([
     ['NULL', null, 'NULL, which cannot be a dimension value'],
     ['an empty string', '', 'an empty dimension value'],
