@@ -8,7 +8,7 @@ export {
   InvokeFailedError,
 } from './adapters/invokers/lambda-invoker.js';
 export { createJsonLogger } from './adapters/lambda/json-logger.js';
-export { runProbesLocally } from './adapters/local-run.js';
+export { type LocalRunner, prepareLocalRun, runProbesLocally } from './adapters/local-run.js';
 export { createCloudWatchClient, createCloudWatchSink } from './adapters/sinks/cloudwatch-sink.js';
 export { createEmfSink } from './adapters/sinks/emf-sink.js';
 export { ConfigError } from './config/config-error.js';

@@ -1,7 +1,7 @@
 /**
  * A local run: the deployed machinery, in one process. The manifests are built as for a
  * deployment, each query function runs in-process against its databases' `local` blocks, and
- * the fan-out core invokes them (payloads crossing as JSON) and publishes to the given sink.
+ * the fan-out core invokes them (through the in-process invoker) and publishes to the given sink.
  */
 import { fanoutManifest, queryManifest } from '../core/build-manifests.js';
 import type { Config } from '../core/config.js';
@@ -22,35 +22,54 @@ export interface LocalRunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * A config made ready to run, as a deployment makes it: the plan and the manifests are built once
+ * (at synth time, for a deployment); each run then does what a schedule tick does.
+ */
+export interface LocalRunner {
+  /** Runs `probes` (names in the config) once and closes every pool it opened before returning. */
+  run(probes: readonly string[], options: LocalRunOptions): Promise<FanoutOutcome>;
+}
+
+export function prepareLocalRun(config: Config): LocalRunner {
+  const plan = buildPlan(config);
+  const fanout = fanoutManifest(plan);
+  const manifests = plan.functions.map((fn) => ({ id: fn.id, manifest: queryManifest(config, fn) }));
+  return {
+    async run(probes, options) {
+      const openPool = localPoolOpener(config, options.env);
+      const functions: Record<string, QueryFunction> = {};
+      for (const { id, manifest } of manifests) {
+        functions[id] = createQueryFunction(manifest, {
+          openPool,
+          ...(options.logger ? { logger: options.logger } : {}),
+        });
+      }
+      try {
+        return await fanOut(
+          fanout,
+          { probes },
+          {
+            invoker: createInProcessInvoker(functions),
+            sink: options.sink,
+            // an in-process invocation may start an embedded database first (see database-pools.ts)
+            invokeMarginMs: LOCAL_INVOKE_MARGIN_MS,
+            ...(options.logger ? { logger: options.logger } : {}),
+          },
+        );
+      } finally {
+        // open pools would keep the process alive
+        await Promise.all(Object.values(functions).map((fn) => fn.close()));
+      }
+    },
+  };
+}
+
 /** Runs `probes` (names in `config`) once and closes every pool it opened before returning. */
-export async function runProbesLocally(
+export function runProbesLocally(
   config: Config,
   probes: readonly string[],
   options: LocalRunOptions,
 ): Promise<FanoutOutcome> {
-  const plan = buildPlan(config);
-  const openPool = localPoolOpener(config, options.env);
-  const functions: Record<string, QueryFunction> = {};
-  for (const fn of plan.functions) {
-    functions[fn.id] = createQueryFunction(queryManifest(config, fn), {
-      openPool,
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
-  }
-  try {
-    return await fanOut(
-      fanoutManifest(plan),
-      { probes },
-      {
-        invoker: createInProcessInvoker(functions),
-        sink: options.sink,
-        // an in-process invocation may start an embedded database first (see database-pools.ts)
-        invokeMarginMs: LOCAL_INVOKE_MARGIN_MS,
-        ...(options.logger ? { logger: options.logger } : {}),
-      },
-    );
-  } finally {
-    // open pools would keep the process alive
-    await Promise.all(Object.values(functions).map((fn) => fn.close()));
-  }
+  return prepareLocalRun(config).run(probes, options);
 }

@@ -1,13 +1,17 @@
 /**
  * Fan-out overhead: 1,000 probes in 10 VPC groups against the real PostgreSQL, through `chasm
- * run`'s machinery without the printing (plan, manifests, fan-out, in-process invocations as
- * JSON, query functions with their pools, read-only transactions, row mapping, health metrics),
- * against the same 1,000 queries sent directly with `pg`, with the same pools (one per database,
- * `maxConnections` each), in the same run. Both sides open and close their pools each time.
+ * run`'s machinery without the printing (fan-out, in-process invocations, query functions with
+ * their pools, read-only transactions, row mapping, health metrics), against the same 1,000
+ * queries sent directly with `pg`, with the same pools (one per database, `maxConnections` each),
+ * in the same run. Both sides open and close their pools each time. The config is parsed and
+ * planned once, outside the timing, as a deployment does it at synth time.
+ *
+ * Each timed run starts from a quiet server (the previous run's sessions gone), and the sides take
+ * turns in a rotating order, so no side always follows the same one.
  */
 import pg from 'pg';
 import { openEnginePool } from '../adapters/database-pools.js';
-import { runProbesLocally } from '../adapters/local-run.js';
+import { prepareLocalRun } from '../adapters/local-run.js';
 import { createConsoleSink } from '../adapters/sinks/console-sink.js';
 import type { Config, DatabaseConfig, ProbeConfig } from '../core/config.js';
 import { DEFAULTS } from '../core/config.js';
@@ -17,7 +21,7 @@ const PG_URL = process.env.CHASM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/t
 const VPCS = 10;
 const PROBES = 1000;
 const MAX_CONNECTIONS = 3;
-const ROUNDS = 7;
+const ROUNDS = 9;
 // the JIT needs a few runs of the larger code path before it runs at its steady pace
 const WARM_UP_ROUNDS = 3;
 
@@ -38,9 +42,10 @@ export const fanoutOverhead: Benchmark = {
       await admin.query(`ANALYZE ${table}`);
       const config = benchConfig(table);
       const probes = Object.keys(config.probes);
+      const runner = prepareLocalRun(config);
 
       const viaChasm = async (): Promise<void> => {
-        const outcome = await runProbesLocally(config, probes, { sink: createConsoleSink() });
+        const outcome = await runner.run(probes, { sink: createConsoleSink() });
         const failed = outcome.reports.filter((report) => !report.ok);
         if (failed.length > 0)
           throw new Error(`${failed.length} probes failed: ${failed[0]?.error?.message}`);
@@ -62,7 +67,7 @@ export const fanoutOverhead: Benchmark = {
       };
 
       // the same queries with pg, each inside the read-only transaction with a statement timeout every
-      // probe must run in: what the safety itself costs, apart from Chasm's machinery
+      // probe must run in, sent the plain way (three round trips): what the safety costs done simply
       const directSafe = async (): Promise<void> => {
         const pools = Object.values(config.databases).map(
           (database) => new pg.Pool({ connectionString: PG_URL, max: database.maxConnections }),
@@ -107,31 +112,34 @@ export const fanoutOverhead: Benchmark = {
         }
       };
 
-      // warm-up rounds, then alternating rounds so all sides see the same server state
-      for (let round = 0; round < WARM_UP_ROUNDS; round++) {
-        await viaChasm();
-        await direct();
-        await directSafe();
-        await engineOnly();
+      const quiet = await quietServer(admin);
+      const sides = [
+        { name: 'chasm', work: viaChasm, times: [] as number[] },
+        { name: 'direct', work: direct, times: [] as number[] },
+        { name: 'safe', work: directSafe, times: [] as number[] },
+        { name: 'engine', work: engineOnly, times: [] as number[] },
+      ];
+      for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
+        for (let turn = 0; turn < sides.length; turn++) {
+          const side = sides[(round + turn) % sides.length];
+          if (!side) continue;
+          await quiet();
+          const elapsed = await timed(side.work);
+          if (round >= WARM_UP_ROUNDS) side.times.push(elapsed);
+        }
       }
-      const chasmTimes: number[] = [];
-      const directTimes: number[] = [];
-      const engineTimes: number[] = [];
-      const safeTimes: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        directTimes.push(await timed(direct));
-        safeTimes.push(await timed(directSafe));
-        engineTimes.push(await timed(engineOnly));
-        chasmTimes.push(await timed(viaChasm));
-      }
+      if (process.env.CHASM_BENCH_DEBUG) for (const side of sides) process.stderr.write(`${side.name}: ${side.times.map((t) => t.toFixed(0)).join(" ")}\n`);
+      const [chasm, directTimes, safe, engine] = sides.map((side) => median(side.times));
+      const ratio = (ms = 0): string => `${(ms / (directTimes ?? 1)).toFixed(2)}x`;
       return {
-        measured: median(chasmTimes),
-        baseline: median(directTimes),
+        measured: chasm ?? 0,
+        baseline: directTimes ?? 0,
         unit: 'ms',
         note:
-          `median of ${ROUNDS} alternating rounds after ${WARM_UP_ROUNDS} warm-up rounds; ${PROBES} probes, ${VPCS} databases × ${MAX_CONNECTIONS} connections; ` +
-          `pg with each query in its read-only transaction (BEGIN+SET, query, ROLLBACK): ${median(safeTimes).toFixed(0)} ms; ` +
-          `the engine's pools alone: ${median(engineTimes).toFixed(0)} ms; config parsing excluded (see validate + plan)`,
+          `median of ${ROUNDS} rounds after ${WARM_UP_ROUNDS} warm-up rounds, each side from a quiet server, in rotating order; ` +
+          `${PROBES} probes, ${VPCS} databases × ${MAX_CONNECTIONS} connections; ` +
+          `pg with each query in a read-only transaction sent plainly (BEGIN+SET, query, ROLLBACK): ${safe?.toFixed(0)} ms (${ratio(safe)}); ` +
+          `the engine's pools alone: ${engine?.toFixed(0)} ms (${ratio(engine)}); config parsing and planning excluded (see validate + plan)`,
       };
     } finally {
       await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
@@ -139,6 +147,25 @@ export const fanoutOverhead: Benchmark = {
     }
   },
 };
+
+/**
+ * Waits (up to a second) until the server has no more client sessions than when the benchmark
+ * began: a run's closed sessions end in the server a little after its pools resolve `end()`.
+ */
+async function quietServer(admin: pg.Client): Promise<() => Promise<void>> {
+  const sessions = async (): Promise<number> => {
+    const { rows } = await admin.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend'",
+    );
+    return rows[0]?.n ?? 0;
+  };
+  const baseline = await sessions();
+  return async () => {
+    for (let wait = 0; wait < 100 && (await sessions()) > baseline; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+}
 
 export function benchConfig(table: string): Config {
   const vpcs: Record<string, Config['vpcs'][string]> = {};

@@ -218,12 +218,15 @@ function checkResponse(answer: unknown): QueryResponse {
   if (!isObject(answer) || !Array.isArray(answer.reports) || !Array.isArray(answer.metrics)) {
     throw new Error('malformed response: expected { reports: [...], metrics: [...] }');
   }
-  answer.reports.forEach((report: unknown, index) => {
-    if (!isReport(report)) throw new Error(`malformed response: reports[${index}] is not a probe report`);
-  });
-  answer.metrics.forEach((datum: unknown, index) => {
-    if (!isDatum(datum)) throw new Error(`malformed response: metrics[${index}] is not a metric datum`);
-  });
+  // loops, not callbacks: a response holds thousands of datums
+  for (let index = 0; index < answer.reports.length; index++) {
+    if (!isReport(answer.reports[index]))
+      throw new Error(`malformed response: reports[${index}] is not a probe report`);
+  }
+  for (let index = 0; index < answer.metrics.length; index++) {
+    if (!isDatum(answer.metrics[index]))
+      throw new Error(`malformed response: metrics[${index}] is not a metric datum`);
+  }
   return answer as unknown as QueryResponse;
 }
 
@@ -244,11 +247,7 @@ function isReport(value: unknown): boolean {
 
 function isDatum(value: unknown): boolean {
   if (!isObject(value)) return false;
-  const dimensionsOk =
-    Array.isArray(value.Dimensions) &&
-    value.Dimensions.every(
-      (d: unknown) => isObject(d) && typeof d.Name === 'string' && typeof d.Value === 'string',
-    );
+  const dimensionsOk = Array.isArray(value.Dimensions) && value.Dimensions.every(isDimension);
   const valueOk =
     value.Value !== undefined
       ? isFiniteNumber(value.Value)
@@ -263,6 +262,10 @@ function isDatum(value: unknown): boolean {
 }
 
 // module-level rather than closures made per datum: a response holds thousands of datums
+function isDimension(value: unknown): boolean {
+  return isObject(value) && typeof value.Name === 'string' && typeof value.Value === 'string';
+}
+
 function isFiniteNumber(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value);
 }
