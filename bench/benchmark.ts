@@ -15,6 +15,11 @@ export interface BenchResult {
   readonly measured: number;
   /** the same figure for the baseline, measured in the same run; required with a `maxRatio` budget */
   readonly baseline?: number;
+  /**
+   * The ratio the budget judges, when the benchmark pairs its runs (e.g. the median of each
+   * round's measured / baseline); default `measured / baseline`.
+   */
+  readonly ratio?: number;
   /** 'ms', 'bytes', 'calls', … */
   readonly unit: string;
   /** one short line on what was measured, printed under the table */
@@ -35,7 +40,8 @@ export interface Verdict {
 /** Whether a result keeps its budget; a ratio budget without a baseline fails. */
 export function judge(budget: Budget, result: BenchResult): Verdict {
   const ratio =
-    result.baseline !== undefined && result.baseline > 0 ? result.measured / result.baseline : undefined;
+    result.ratio ??
+    (result.baseline !== undefined && result.baseline > 0 ? result.measured / result.baseline : undefined);
   if ('max' in budget)
     return { ...(ratio === undefined ? {} : { ratio }), pass: result.measured <= budget.max };
   if (ratio === undefined) return { pass: false };

@@ -21,7 +21,7 @@ const PG_URL = process.env.CHASM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/t
 const VPCS = 10;
 const PROBES = 1000;
 const MAX_CONNECTIONS = 3;
-const ROUNDS = 9;
+const ROUNDS = 15;
 // the JIT needs a few runs of the larger code path before it runs at its steady pace
 const WARM_UP_ROUNDS = 3;
 
@@ -128,18 +128,22 @@ export const fanoutOverhead: Benchmark = {
           if (round >= WARM_UP_ROUNDS) side.times.push(elapsed);
         }
       }
-      if (process.env.CHASM_BENCH_DEBUG) for (const side of sides) process.stderr.write(`${side.name}: ${side.times.map((t) => t.toFixed(0)).join(" ")}\n`);
-      const [chasm, directTimes, safe, engine] = sides.map((side) => median(side.times));
-      const ratio = (ms = 0): string => `${(ms / (directTimes ?? 1)).toFixed(2)}x`;
+      // each round's ratio to that round's direct run: the machine's pace drifts over a run, and a
+      // round's sides ran within a second or two of each other
+      const [chasm, plain, safe, engine] = sides.map((side) => side.times);
+      const ratio = (times: number[] = []): number =>
+        median(times.map((ms, round) => ms / (plain?.[round] ?? ms)));
+      const ms = (times: number[] = []): string => median(times).toFixed(0);
       return {
-        measured: chasm ?? 0,
-        baseline: directTimes ?? 0,
+        measured: median(chasm ?? []),
+        baseline: median(plain ?? []),
+        ratio: ratio(chasm),
         unit: 'ms',
         note:
-          `median of ${ROUNDS} rounds after ${WARM_UP_ROUNDS} warm-up rounds, each side from a quiet server, in rotating order; ` +
-          `${PROBES} probes, ${VPCS} databases × ${MAX_CONNECTIONS} connections; ` +
-          `pg with each query in a read-only transaction sent plainly (BEGIN+SET, query, ROLLBACK): ${safe?.toFixed(0)} ms (${ratio(safe)}); ` +
-          `the engine's pools alone: ${engine?.toFixed(0)} ms (${ratio(engine)}); config parsing and planning excluded (see validate + plan)`,
+          `medians of ${ROUNDS} rounds after ${WARM_UP_ROUNDS} warm-up rounds, each side from a quiet server, in rotating order; ` +
+          `the ratio is the median of each round's ratio; ${PROBES} probes, ${VPCS} databases × ${MAX_CONNECTIONS} connections; ` +
+          `pg with each query in a read-only transaction sent plainly (BEGIN+SET, query, ROLLBACK): ${ms(safe)} ms (${ratio(safe).toFixed(2)}x); ` +
+          `the engine's pools alone: ${ms(engine)} ms (${ratio(engine).toFixed(2)}x); config parsing and planning excluded (see validate + plan)`,
       };
     } finally {
       await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
