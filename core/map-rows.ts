@@ -49,8 +49,15 @@ type DimensionEntry = readonly [string, DimensionSource];
 interface MetricGroup {
   /** sorted by name */
   readonly dimensions: readonly DimensionEntry[];
+  /** per dimension, in that order: the column its value comes from, or the dimension itself when static */
+  readonly parts: readonly DimensionPart[];
   readonly metrics: readonly MetricConfig[];
 }
+
+type DimensionPart =
+  | { readonly name: string; readonly column: string }
+  // one object shared by every datum that carries it
+  | { readonly name: string; readonly column?: undefined; readonly fixed: Dimension };
 
 /** What a probe's config says about its rows, worked out once per probe (configs are frozen). */
 interface Layout {
@@ -71,7 +78,8 @@ function layoutOf(probe: ProbeConfig): Layout {
   let layout = layouts.get(probe);
   if (layout) return layout;
   const columns = new Set<string>();
-  const groups: { dimensions: readonly DimensionEntry[]; metrics: MetricConfig[] }[] = [];
+  const groups: { dimensions: readonly DimensionEntry[]; parts: DimensionPart[]; metrics: MetricConfig[] }[] =
+    [];
   const groupOfKey = new Map<string, number>();
   const metrics: Layout['metrics'][number][] = [];
   for (const metric of probe.metrics) {
@@ -81,7 +89,13 @@ function layoutOf(probe: ProbeConfig): Layout {
     const key = JSON.stringify(dimensions);
     let group = groupOfKey.get(key);
     if (group === undefined) {
-      group = groups.push({ dimensions, metrics: [] }) - 1;
+      const parts = dimensions.map(
+        ([name, source]): DimensionPart =>
+          'column' in source
+            ? { name, column: source.column }
+            : { name, fixed: { Name: name, Value: source.value } },
+      );
+      group = groups.push({ dimensions, parts, metrics: [] }) - 1;
       groupOfKey.set(key, group);
     }
     const members = groups[group]?.metrics ?? [];
@@ -174,27 +188,33 @@ class ValueCounts {
 
 /** The series of one group of metrics, in order of first appearance. */
 function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Row[]): Series[] {
-  const { dimensions: sources, metrics } = group;
-  const series = new Map<string, Series>();
-  const values: string[] = new Array(sources.length);
+  const { parts, metrics } = group;
+  const byKey = new Map<string, Series>();
+  const series: Series[] = [];
+  const values: string[] = new Array(parts.length);
   for (let index = 0; index < rows.length; index++) {
     const row = rows[index] as Row;
     // dimension values are printable ASCII, so a control character separates them safely
     let key = '';
-    for (let d = 0; d < sources.length; d++) {
-      const source = (sources[d] as DimensionEntry)[1];
+    for (let d = 0; d < parts.length; d++) {
+      const part = parts[d] as DimensionPart;
       const value =
-        'column' in source ? dimensionValue(probe, source.column, row[source.column], index) : source.value;
+        part.column === undefined
+          ? part.fixed.Value
+          : dimensionValue(probe, part.column, row[part.column], index);
       values[d] = value;
       key = d === 0 ? value : `${key}\u0001${value}`;
     }
     // the series exists even when its values are skipped: it still counts against maxSeries
-    let entry = series.get(key);
+    let entry = byKey.get(key);
     if (!entry) {
-      const dimensions = sources.map(([name], d) => ({ Name: name, Value: values[d] ?? '' }));
-      entry = { dimensions, counts: metrics.map(() => undefined) };
-      series.set(key, entry);
-      if (series.size > probe.maxSeries) {
+      const dimensions = parts.map((part, d) =>
+        part.column === undefined ? part.fixed : { Name: part.name, Value: values[d] ?? '' },
+      );
+      entry = { dimensions, counts: new Array(metrics.length) };
+      byKey.set(key, entry);
+      series.push(entry);
+      if (series.length > probe.maxSeries) {
         throw new ProbeError(
           'TOO_MANY_SERIES',
           `${probeLabel(probe)}: metric '${metrics[0]?.name}' has more than ${probe.maxSeries} distinct dimension sets (maxSeries: ${probe.maxSeries}); row ${index} adds ${formatDimensions(dimensions)}`,
@@ -210,7 +230,7 @@ function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Ro
       else entry.counts[slot] = new ValueCounts(value);
     }
   }
-  return [...series.values()];
+  return series;
 }
 
 function toDatums(
