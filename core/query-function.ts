@@ -269,10 +269,7 @@ function fitResponse(results: ProbeResult[], maxBytes: number): QueryResponse {
   const current = [...results];
   let sizes: number[] | undefined;
   for (;;) {
-    const response = {
-      reports: current.map((result) => result.report),
-      metrics: current.flatMap((result) => result.metrics),
-    };
+    const response = responseOf(current);
     // most responses are far under the limit: a bound computed without serializing tells so
     if (responseBytesBound(current) <= maxBytes || fits(JSON.stringify(response), maxBytes)) return response;
     sizes ??= current.map((result) => byteLength(JSON.stringify(result.metrics)));
@@ -297,6 +294,16 @@ function fitResponse(results: ProbeResult[], maxBytes: number): QueryResponse {
     );
     known[largest] = 0;
   }
+}
+
+function responseOf(results: readonly ProbeResult[]): QueryResponse {
+  const reports: ProbeReport[] = [];
+  const metrics: MetricDatum[] = [];
+  for (const result of results) {
+    reports.push(result.report);
+    for (const datum of result.metrics) metrics.push(datum);
+  }
+  return { reports, metrics };
 }
 
 /** The longest JSON text of a number (`-2.2250738585072014e-308`) and a comma. */
