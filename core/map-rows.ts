@@ -148,6 +148,8 @@ function checkColumns(probe: ProbeConfig, columns: readonly string[], row: Row):
 
 /** One dimension set of a group: its dimensions (shared by its metrics' datums) and each metric's values. */
 interface Series {
+  /** its dimension values, joined */
+  readonly key: string;
   readonly dimensions: readonly Dimension[];
   /** per metric of the group, its values in this series; none yet: undefined */
   readonly counts: (ValueCounts | undefined)[];
@@ -189,8 +191,9 @@ class ValueCounts {
 /** The series of one group of metrics, in order of first appearance. */
 function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Row[]): Series[] {
   const { parts, metrics } = group;
-  const byKey = new Map<string, Series>();
   const series: Series[] = [];
+  // most probes give a few series: a search beats a map, which is built only for many
+  let byKey: Map<string, Series> | undefined;
   const values: string[] = new Array(parts.length);
   for (let index = 0; index < rows.length; index++) {
     const row = rows[index] as Row;
@@ -206,14 +209,15 @@ function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Ro
       key = d === 0 ? value : `${key}\u0001${value}`;
     }
     // the series exists even when its values are skipped: it still counts against maxSeries
-    let entry = byKey.get(key);
+    let entry = byKey ? byKey.get(key) : series.find((candidate) => candidate.key === key);
     if (!entry) {
       const dimensions = parts.map((part, d) =>
         part.column === undefined ? part.fixed : { Name: part.name, Value: values[d] ?? '' },
       );
-      entry = { dimensions, counts: new Array(metrics.length) };
-      byKey.set(key, entry);
+      entry = { key, dimensions, counts: new Array(metrics.length) };
       series.push(entry);
+      if (byKey) byKey.set(key, entry);
+      else if (series.length > 8) byKey = new Map(series.map((known) => [known.key, known]));
       if (series.length > probe.maxSeries) {
         throw new ProbeError(
           'TOO_MANY_SERIES',

@@ -233,6 +233,19 @@ describe('mapRows: dimensions and merging', () => {
     expect(data.every((d) => d.Counts?.every((c) => c === 1))).toBe(true);
   });
 
+  it('merges the rows of each of many series, in order of first appearance', () => {
+    // arrange: 12 regions, each in three rows spread over the result
+    const p = probe({ dimensions: { Region: { column: 'region' } }, maxSeries: 20 });
+    const regions = Array.from({ length: 12 }, (_, i) => `r${i}`);
+    const rows = [0, 1, 2].flatMap((pass) => regions.map((region, i) => ({ region, n: i + pass })));
+    // act
+    const data = mapRows(p, rows);
+    // assess
+    expect(data.map((d) => d.Dimensions[0]?.Value)).toEqual(regions);
+    expect(data.map((d) => d.Values)).toEqual(regions.map((_, i) => [i, i + 1, i + 2]));
+    expect(data.every((d) => d.Counts?.join() === '1,1,1')).toBe(true);
+  });
+
   it('counts repeated values among many distinct ones, in order of first appearance', () => {
     // arrange: 40 distinct values, then the same 40 again and the first 10 a third time
     const distinct = Array.from({ length: 40 }, (_, i) => i * 1.5);
