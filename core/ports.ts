@@ -11,7 +11,7 @@ import type { ErrorCode } from './probe-error.js';
 export type Row = Readonly<Record<string, unknown>>;
 
 export interface QueryOptions {
-  /** the server-side statement timeout */
+  /** the server-side statement timeout: the probe's timeout */
   readonly timeoutMs: number;
   /** the most rows the caller accepts; a pool may stop reading after `maxRows + 1` */
   readonly maxRows: number;

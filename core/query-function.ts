@@ -103,9 +103,10 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     let rows: readonly Row[];
     try {
       if (expiredWaiting) throw new DeadlineExceededError('the deadline passed while waiting');
-      const remainingMs = Math.max(1, Math.floor(probe.timeoutMs - (now() - started)));
-      // a pool gives up at the deadline itself (QueryOptions.deadline): no second listener here
-      rows = await pool.query(probe.sql, { timeoutMs: remainingMs, maxRows: probe.maxRows, deadline });
+      // the server stops the statement at the probe's timeout; the deadline, which also counts the
+      // wait for a connection, is the client's, and the pool gives up at it itself (no second
+      // listener here)
+      rows = await pool.query(probe.sql, { timeoutMs: probe.timeoutMs, maxRows: probe.maxRows, deadline });
     } catch (error) {
       const elapsed = now() - started;
       if (

@@ -3,13 +3,15 @@
  * probe in its own transaction would cost three round trips (BEGIN, the probe, ROLLBACK). This
  * query object writes all four statements at once in the extended protocol, ended by one Sync:
  *
- *   BEGIN READ ONLY · SET LOCAL statement_timeout = N · the probe · ROLLBACK · Sync
+ *   BEGIN READ ONLY · [SET LOCAL statement_timeout = N] · the probe · ROLLBACK · Sync
  *
  * The probe goes through its own Parse, which accepts exactly one statement, so a probe can
- * neither run a second one nor end the read-only transaction and go on writing. The other three
- * are prepared once per connection (the first probe that needs one parses it) and then only bound
- * and executed; the timeout is rounded up to two significant digits, so a connection prepares few
- * of them. The probe's portal is executed for at most `rowLimit` rows: the server stops there,
+ * neither run a second one nor end the read-only transaction and go on writing. The others are
+ * prepared once per connection (the first probe that needs one parses it) and then only bound and
+ * executed. A session starts with a statement timeout (a startup parameter); SET LOCAL is sent
+ * only for a probe whose timeout differs, rounded up to two significant digits so a connection
+ * prepares few of them. A probe cannot change the session's own timeout for the next one: the
+ * ROLLBACK undoes whatever it set. The probe's portal is executed for at most `rowLimit` rows: the server stops there,
  * and ROLLBACK closes it. When any statement fails, the server skips the rest up to the Sync and
  * the connection is left in an aborted transaction: the caller then runs {@link RESET_AFTER_FAILURE}
  * before anything else uses the connection.
@@ -23,6 +25,8 @@ export interface ProbeSession {
   prepared: boolean;
   /** the statement timeouts (ms) this session has a prepared SET LOCAL for */
   readonly timeouts: Set<number>;
+  /** the statement timeout the session itself has (ms; 0: none): a probe with it needs no SET LOCAL */
+  readonly statementTimeoutMs: number;
 }
 
 /**
@@ -93,10 +97,11 @@ export class ReadOnlyProbe implements pg.Submittable {
     connection.stream.cork?.();
     try {
       if (!this.session.prepared) for (const statement of [BEGIN, ROLLBACK]) connection.parse(statement);
-      const timeout = timeoutStatement(this.timeoutMs);
-      if (!this.session.timeouts.has(this.timeoutMs)) connection.parse(timeout);
+      const timeout =
+        this.timeoutMs === this.session.statementTimeoutMs ? undefined : timeoutStatement(this.timeoutMs);
+      if (timeout && !this.session.timeouts.has(this.timeoutMs)) connection.parse(timeout);
       execute(connection, BEGIN.name);
-      execute(connection, timeout.name);
+      if (timeout) execute(connection, timeout.name);
       connection.parse({ text: this.sql });
       connection.bind({ values: [] });
       connection.describe({ type: 'P', name: '' });
@@ -135,7 +140,7 @@ export class ReadOnlyProbe implements pg.Submittable {
   handleReadyForQuery(): void {
     // every statement ran: the control statements are prepared on this session from now on
     this.session.prepared = true;
-    this.session.timeouts.add(this.timeoutMs);
+    if (this.timeoutMs !== this.session.statementTimeoutMs) this.session.timeouts.add(this.timeoutMs);
     if (this.parseFailure === undefined) this.settle.resolve(this.rows);
     else this.settle.reject(this.parseFailure);
   }

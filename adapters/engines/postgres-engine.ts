@@ -16,19 +16,40 @@ import { ProbeError } from '../../core/probe-error.js';
 import { connectTimeoutFor } from './connect-timeout.js';
 import { type Lease, runWithLease } from './connection-lease.js';
 import { driverErrorFields, driverFailure, isNetworkFailure } from './driver-failure.js';
-import { type ProbeSession, RESET_AFTER_FAILURE, ReadOnlyProbe } from './pg-read-only-probe.js';
+import {
+  coarseTimeoutMs,
+  type ProbeSession,
+  RESET_AFTER_FAILURE,
+  ReadOnlyProbe,
+} from './pg-read-only-probe.js';
 import { rdsTrust } from './rds-trust.js';
 
 const APPLICATION_NAME = 'chasm';
 
+/** What the next connection a pool opens starts with: set from the latest query's timeout. */
+interface NextConnection {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
 /**
- * A client whose connect timeout is read when it is created, from the holder its pool passes in
- * its settings. One class for every pool: a class per pool would make `pg`'s hot paths see as many
- * object shapes as there are pools, and slow down.
+ * A client that reads, when it is created, the connect timeout and the statement timeout its
+ * session starts with (a startup parameter: no statement needed) from the holder its pool passes
+ * in its settings. One class for every pool: a class per pool would make `pg`'s hot paths see as
+ * many object shapes as there are pools, and slow down.
  */
-class TimedClient extends pg.Client {
-  constructor(config?: pg.ClientConfig & { readonly connectTimeout?: { readonly ms: number } }) {
-    super({ ...config, connectionTimeoutMillis: config?.connectTimeout?.ms ?? 0 });
+class ProbeClient extends pg.Client {
+  /** the statement timeout its session started with, in ms */
+  readonly statementTimeoutMs: number;
+
+  constructor(config?: pg.ClientConfig & { readonly next?: NextConnection }) {
+    const statementTimeoutMs = config?.next?.statementTimeoutMs ?? 0;
+    super({
+      ...config,
+      connectionTimeoutMillis: config?.next?.connectTimeoutMs ?? 0,
+      ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+    });
+    this.statementTimeoutMs = statementTimeoutMs;
   }
 }
 
@@ -46,14 +67,16 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
       'the postgres engine connects to servers; use the pglite engine',
     );
   }
-  // read by each new connection: the latest query's derived connect timeout
-  const connectTimeout = { ms: connectTimeoutFor(10_000) };
+  const next: NextConnection = {
+    connectTimeoutMs: connectTimeoutFor(10_000),
+    statementTimeoutMs: coarseTimeoutMs(10_000),
+  };
   // no pool-level connectionTimeoutMillis: pg-pool would also apply it to waiting for a free slot
-  const settings: pg.PoolConfig & { connectTimeout: { ms: number } } = {
+  const settings: pg.PoolConfig & { next: NextConnection } = {
     ...clientConfig(target),
     max: target.maxConnections,
-    Client: TimedClient,
-    connectTimeout,
+    Client: ProbeClient,
+    next,
   };
   const pool = new pg.Pool(settings);
   // an idle connection closed by the server: the pool drops it; the next query opens another
@@ -66,7 +89,11 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
   const sessionOf = (client: pg.PoolClient): ProbeSession => {
     let session = sessions.get(client);
     if (!session) {
-      session = { prepared: false, timeouts: new Set() };
+      session = {
+        prepared: false,
+        timeouts: new Set(),
+        statementTimeoutMs: client instanceof ProbeClient ? client.statementTimeoutMs : 0,
+      };
       sessions.set(client, session);
     }
     return session;
@@ -121,7 +148,8 @@ export function openPostgresPool(target: ConnectionTarget): DatabasePool {
   return {
     async query(sql: string, { timeoutMs, maxRows, deadline }: QueryOptions): Promise<readonly Row[]> {
       if (closed) throw new ProbeError('QUERY_FAILED', 'the connection pool is closed');
-      connectTimeout.ms = connectTimeoutFor(timeoutMs);
+      next.connectTimeoutMs = connectTimeoutFor(timeoutMs);
+      next.statementTimeoutMs = coarseTimeoutMs(timeoutMs);
       const progress = { connected: false };
       try {
         return await runWithLease<pg.PoolClient, readonly Row[]>(deadline, destroy, (lease) =>

@@ -90,6 +90,32 @@ describe.skipIf(!available)('postgres engine', () => {
     }
   });
 
+  it("gives each probe its own statement timeout on a connection that started with another probe's", async () => {
+    // arrange
+    open(1);
+    const timeoutOf = async (timeoutMs: number): Promise<unknown> => {
+      const [row] = await pool.query("SELECT current_setting('statement_timeout') AS st", {
+        timeoutMs,
+        maxRows: 1,
+      });
+      return row?.st;
+    };
+    try {
+      // act: the connection opens for the first probe, with its timeout
+      const seen = [
+        await timeoutOf(5000),
+        await timeoutOf(2000),
+        await timeoutOf(5000),
+        await timeoutOf(9312),
+      ];
+
+      // assess: the session's own, a probe's own, the session's again, rounded up
+      expect(seen).toEqual(['5s', '2s', '5s', '9400ms']);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('gives TIMEOUT at once on a reused connection at the deadline, destroys it, and serves the next probe', async () => {
     // arrange
     open(2);
