@@ -209,7 +209,7 @@ function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Ro
       key = d === 0 ? value : `${key}\u0001${value}`;
     }
     // the series exists even when its values are skipped: it still counts against maxSeries
-    let entry = byKey ? byKey.get(key) : series.find((candidate) => candidate.key === key);
+    let entry = byKey ? byKey.get(key) : findSeries(series, key);
     if (!entry) {
       const dimensions = parts.map((part, d) =>
         part.column === undefined ? part.fixed : { Name: part.name, Value: values[d] ?? '' },
@@ -235,6 +235,11 @@ function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Ro
     }
   }
   return series;
+}
+
+function findSeries(series: readonly Series[], key: string): Series | undefined {
+  for (const candidate of series) if (candidate.key === key) return candidate;
+  return undefined;
 }
 
 function toDatums(
