@@ -29,8 +29,8 @@ export function mapRows(probe: ProbeConfig, rows: readonly Row[]): MetricDatum[]
   const data: MetricDatum[] = [];
   for (const { metric, group, slot } of layout.metrics) {
     for (const series of seriesOfGroup[group] ?? []) {
-      const counts = series.counts[slot];
-      if (counts) toDatums(metric, series.dimensions, counts, data);
+      const held = series.counts[slot];
+      if (held !== undefined) toDatums(metric, series.dimensions, held, data);
     }
   }
   return data;
@@ -151,8 +151,11 @@ interface Series {
   /** its dimension values, joined */
   readonly key: string;
   readonly dimensions: readonly Dimension[];
-  /** per metric of the group, its values in this series; none yet: undefined */
-  readonly counts: (ValueCounts | undefined)[];
+  /**
+   * Per metric of the group, its values in this series: none yet (undefined), one value seen once
+   * (the number itself: most series have just that), or several.
+   */
+  readonly counts: (number | ValueCounts | undefined)[];
 }
 
 /** Distinct values in order of first appearance, each with how many rows gave it. */
@@ -168,15 +171,16 @@ class ValueCounts {
     this.counts = [1];
   }
 
-  add(value: number): void {
+  add(value: number): this {
     const at = this.positionOf(value);
     if (at >= 0) {
       this.counts[at] = (this.counts[at] ?? 0) + 1;
-      return;
+      return this;
     }
     this.index?.set(value, this.values.length);
     this.values.push(value);
     this.counts.push(1);
+    return this;
   }
 
   private positionOf(value: number): number {
@@ -229,9 +233,10 @@ function collectSeries(probe: ProbeConfig, group: MetricGroup, rows: readonly Ro
       const metric = metrics[slot] as MetricConfig;
       const value = metricValue(probe, metric, row[metric.column], index);
       if (value === undefined) continue;
-      const counts = entry.counts[slot];
-      if (counts) counts.add(value);
-      else entry.counts[slot] = new ValueCounts(value);
+      const held = entry.counts[slot];
+      if (held === undefined) entry.counts[slot] = value;
+      else if (typeof held === 'number') entry.counts[slot] = new ValueCounts(held).add(value);
+      else held.add(value);
     }
   }
   return series;
@@ -245,14 +250,15 @@ function findSeries(series: readonly Series[], key: string): Series | undefined 
 function toDatums(
   metric: MetricConfig,
   dimensions: readonly Dimension[],
-  { values, counts }: ValueCounts,
+  held: number | ValueCounts,
   into: MetricDatum[],
 ): void {
   const { name: MetricName, unit: Unit, resolution: StorageResolution } = metric;
-  if (values.length === 1 && counts[0] === 1) {
-    into.push({ MetricName, Dimensions: dimensions, Unit, StorageResolution, Value: values[0] as number });
+  if (typeof held === 'number') {
+    into.push({ MetricName, Dimensions: dimensions, Unit, StorageResolution, Value: held });
     return;
   }
+  const { values, counts } = held;
   // CloudWatch takes at most 150 distinct values per datum: more become more datums of the same series
   const chunk = CLOUDWATCH.maxValuesPerDatum;
   for (let start = 0; start < values.length; start += chunk) {
