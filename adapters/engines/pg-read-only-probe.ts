@@ -1,7 +1,7 @@
 /**
  * One probe in one round trip. `pg` sends a query and waits for its answer before the next, so a
  * probe in its own transaction would cost three round trips (BEGIN, the probe, ROLLBACK). This
- * query object writes all four statements at once in the extended protocol, ended by one Sync:
+ * query object writes them all at once in the extended protocol, ended by one Sync:
  *
  *   BEGIN READ ONLY · [SET LOCAL statement_timeout = N] · the probe · ROLLBACK · Sync
  *
@@ -10,11 +10,13 @@
  * prepared once per connection (the first probe that needs one parses it) and then only bound and
  * executed. A session starts with a statement timeout (a startup parameter); SET LOCAL is sent
  * only for a probe whose timeout differs, rounded up to two significant digits so a connection
- * prepares few of them. A probe cannot change the session's own timeout for the next one: the
- * ROLLBACK undoes whatever it set. The probe's portal is executed for at most `rowLimit` rows: the server stops there,
- * and ROLLBACK closes it. When any statement fails, the server skips the rest up to the Sync and
- * the connection is left in an aborted transaction: the caller then runs {@link RESET_AFTER_FAILURE}
- * before anything else uses the connection.
+ * prepares few of them. A probe cannot change the session's timeout, or anything else of it, for
+ * the next probe: the ROLLBACK undoes whatever it set.
+ *
+ * The probe's portal runs for at most `rowLimit` rows: the server stops there, and the ROLLBACK
+ * closes it. When any statement fails, the server skips the rest up to the Sync and the connection
+ * is left in an aborted transaction: the caller then sends {@link RESET_AFTER_FAILURE} before
+ * anything else uses the connection.
  */
 import pg from 'pg';
 import type { Row } from '../../core/ports.js';
