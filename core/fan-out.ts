@@ -1,8 +1,9 @@
 /**
  * The public fan-out function's logic (the Lambda handler and `chasm run` wrap it): one tick's
- * probes are grouped per query function, invoked concurrently (one invocation per function unless
- * 6 MiB forces a split), each invocation under a deadline; whatever one invocation does, the
- * others' metric data is published, with the health metrics, through the sink.
+ * probes are grouped per query function, the functions invoked concurrently (one invocation per
+ * function unless 6 MiB forces a split; a split function's batches one after another), each
+ * invocation under a deadline; whatever one invocation does, the others' metric data is
+ * published, with the health metrics, through the sink.
  */
 import { formatDuration, withDeadline } from './deadline.js';
 import { healthMetrics } from './health-metrics.js';
@@ -34,6 +35,12 @@ export interface FanoutDeps {
   readonly invokeMarginMs?: number;
   /** the largest response of one invocation; default Lambda's 6 MiB */
   readonly maxResponseBytes?: number;
+  /**
+   * How long the tick's invocations may take in all (in Lambda: the fan-out's remaining time less
+   * what publishing needs). A batch that could outlast it is not invoked: its probes fail with
+   * `INVOKE_FAILED` and everything else is still published. Default: no limit.
+   */
+  readonly tickBudgetMs?: number;
   /** a monotonic clock in milliseconds; default `performance.now` */
   readonly now?: () => number;
 }
@@ -47,6 +54,45 @@ export interface FanoutOutcome {
 
 /** The margin an invocation gets beyond its longest probe timeout (cold start, network). */
 export const DEFAULT_INVOKE_MARGIN_MS = 5000;
+
+/** A function's probes in invocation batches: split only where a 6 MiB response could force it. */
+function functionBatches(
+  manifest: FanoutManifest,
+  probes: readonly string[],
+  maxResponseBytes: number | undefined,
+): string[][] {
+  const sized = probes.map((name) => ({
+    name,
+    maxResponseBytes: manifest.probes[name]?.maxResponseBytes ?? 0,
+  }));
+  return invocationBatches(sized, maxResponseBytes);
+}
+
+/** How long the fan-out waits for one invocation: its longest probe timeout and the margin. */
+function batchDeadlineMs(manifest: FanoutManifest, batch: readonly string[], marginMs: number): number {
+  return Math.max(0, ...batch.map((name) => manifest.probes[name]?.timeoutMs ?? 0)) + marginMs;
+}
+
+/**
+ * The longest a tick that runs every deployed probe waits for its invocations: each function's
+ * batches one after another, the functions side by side. What the fan-out's own timeout must cover.
+ */
+export function tickDurationBoundMs(
+  manifest: FanoutManifest,
+  options: { readonly invokeMarginMs?: number; readonly maxResponseBytes?: number } = {},
+): number {
+  const margin = options.invokeMarginMs ?? DEFAULT_INVOKE_MARGIN_MS;
+  let longest = 0;
+  for (const fn of manifest.functions) {
+    const probes = Object.keys(manifest.probes).filter((name) => manifest.probes[name]?.functionId === fn.id);
+    let total = 0;
+    for (const batch of functionBatches(manifest, probes, options.maxResponseBytes)) {
+      total += batchDeadlineMs(manifest, batch, margin);
+    }
+    longest = Math.max(longest, total);
+  }
+  return longest;
+}
 
 /**
  * @example
@@ -88,17 +134,33 @@ export async function fanOut(
     perFunction.set(route.functionId, group);
   }
 
+  // functions side by side; a function's batches one after another: Lambda runs concurrent
+  // invocations of one function in separate instances, each with its own pools, so a database
+  // would see maxConnections once per batch
+  const tickStarted = now();
   const invocations: Promise<void>[] = [];
+  let slots = 0;
   for (const fn of manifest.functions) {
     const group = perFunction.get(fn.id);
     if (!group) continue;
-    const sized = group.map((name) => ({
-      name,
-      maxResponseBytes: manifest.probes[name]?.maxResponseBytes ?? 0,
+    const batches = functionBatches(manifest, group, deps.maxResponseBytes).map((batch) => ({
+      batch,
+      slot: slots++,
     }));
-    for (const batch of invocationBatches(sized, deps.maxResponseBytes)) {
-      invocations.push(invokeBatch(fn.id, fn.functionName, batch, invocations.length));
-    }
+    invocations.push(
+      (async () => {
+        for (const { batch, slot } of batches) {
+          const deadlineMs = batchDeadlineMs(manifest, batch, margin);
+          const left = deps.tickBudgetMs === undefined ? Infinity : deps.tickBudgetMs - (now() - tickStarted);
+          if (deadlineMs > left) {
+            const message = `query function '${fn.functionName}' was not invoked for it: its probes take ${batches.length} invocations one after another, and the tick had ${formatDuration(Math.max(0, Math.floor(left)))} left for one that may take ${formatDuration(deadlineMs)}`;
+            for (const probe of batch) fail(probe, 0, 'INVOKE_FAILED', message);
+            continue;
+          }
+          await invokeBatch(fn.id, fn.functionName, batch, slot, deadlineMs);
+        }
+      })(),
+    );
   }
 
   async function invokeBatch(
@@ -106,6 +168,7 @@ export async function fanOut(
     functionName: string,
     batch: readonly string[],
     slot: number,
+    deadlineMs: number,
   ): Promise<void> {
     const started = now();
     const credentials = await gatherCredentials(batch, (probe, message) =>
@@ -114,7 +177,6 @@ export async function fanOut(
     const probes = batch.filter((name) => !reports.has(name));
     if (probes.length === 0) return;
     const request: QueryRequest = Object.keys(credentials).length > 0 ? { probes, credentials } : { probes };
-    const deadlineMs = Math.max(...probes.map((name) => manifest.probes[name]?.timeoutMs ?? 0)) + margin;
     let response: QueryResponse;
     try {
       const answer = await withDeadline(deadlineMs, () =>

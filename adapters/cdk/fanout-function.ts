@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { fanoutManifest } from '../../core/build-manifests.js';
+import { tickDurationBoundMs } from '../../core/fan-out.js';
 import type { Plan } from '../../core/plan.js';
 import { DeployedFunction } from './deployed-function.js';
 import { functionAssetDir } from './function-asset.js';
@@ -55,8 +56,12 @@ export class FanoutFunction extends Construct {
       );
     }
 
-    this.size = fanoutSize(props.queryFunctions.map((fn) => fn.size));
-    this.assetDir = functionAssetDir(props.bundle, 'fanout', fanoutManifest(props.plan));
+    const manifest = fanoutManifest(props.plan);
+    this.size = fanoutSize(
+      props.queryFunctions.map((fn) => fn.size),
+      tickDurationBoundMs(manifest),
+    );
+    this.assetDir = functionAssetDir(props.bundle, 'fanout', manifest);
     const deployed = new DeployedFunction(this, 'Lambda', {
       functionName: props.functionName,
       description: `Chasm fan-out: runs the probes of ${config.namespace} and publishes their metrics`,

@@ -8,9 +8,11 @@
  * side. The 10 s cover a cold start, connecting (TLS, IAM token) and mapping the rows. The result
  * is never shorter than the longest probe timeout + 10 s, and at most 900 − 20 s.
  *
- * Fan-out timeout (seconds): the longest query function timeout + 20, at most 900. The query
- * functions run side by side; the 20 s cover reading secrets and PutMetricData with its retries,
- * so the fan-out always outlives the functions it waits for.
+ * Fan-out timeout (seconds): the longer of the longest query function timeout and the longest a
+ * tick waits for its invocations (a split function's batches run one after another, each waited
+ * for up to its longest probe timeout and a margin), + 20, at most 900. The query functions run
+ * side by side; the 20 s cover reading secrets and PutMetricData with its retries, so the fan-out
+ * outlives the functions it waits for (and a batch that could not finish in time is not started).
  *
  * Memory (MB, a multiple of 64): a query function gets 256 + 1 per 1,000 rows it may hold at once
  * (Σ over its databases of maxConnections × largest maxRows, about 1 KB a row), at most 1,769 (one
@@ -55,9 +57,12 @@ export function querySize(config: Config, fn: FunctionPlan): FunctionSize {
   return { timeoutSeconds, memoryMb };
 }
 
-/** Timeout and memory of the fan-out function, from the query functions it invokes. */
-export function fanoutSize(queryFunctions: readonly FunctionSize[]): FunctionSize {
-  const longest = Math.max(0, ...queryFunctions.map((fn) => fn.timeoutSeconds));
+/**
+ * Timeout and memory of the fan-out function, from the query functions it invokes and the longest
+ * a tick waits for their invocations (`tickDurationBoundMs`).
+ */
+export function fanoutSize(queryFunctions: readonly FunctionSize[], tickWaitMs = 0): FunctionSize {
+  const longest = Math.max(Math.ceil(tickWaitMs / 1000), ...queryFunctions.map((fn) => fn.timeoutSeconds));
   return {
     timeoutSeconds: Math.min(LAMBDA.maxTimeoutSeconds, longest + FANOUT_MARGIN_SECONDS),
     memoryMb: Math.min(

@@ -36,6 +36,14 @@ export interface FanoutHandlerDeps {
   readonly invokeMarginMs?: number;
 }
 
+/** What the handler reads of Lambda's invocation context. */
+export interface TickContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Kept back from the fan-out's remaining time for publishing (and its retries) after the invocations. */
+export const PUBLISH_RESERVE_MS = 15_000;
+
 /**
  * @example
  * const handle = createFanoutHandler(manifest, { invoker, sink });
@@ -44,7 +52,7 @@ export interface FanoutHandlerDeps {
 export function createFanoutHandler(
   manifest: FanoutManifest,
   deps: FanoutHandlerDeps,
-): (event: unknown) => Promise<FanoutReport> {
+): (event: unknown, context?: TickContext) => Promise<FanoutReport> {
   const { secrets, logger } = deps;
   const fanoutDeps: FanoutDeps = {
     invoker: deps.invoker,
@@ -56,8 +64,15 @@ export function createFanoutHandler(
     ...(deps.invokeMarginMs !== undefined ? { invokeMarginMs: deps.invokeMarginMs } : {}),
   };
 
-  return async (event) => {
-    const outcome = await fanOut(manifest, scheduleEvent(event, manifest), fanoutDeps);
+  return async (event, context) => {
+    // a split function's batches run one after another: none may start that could not finish
+    // before the function itself times out, so what did run is still published
+    const tickBudgetMs = context ? context.getRemainingTimeInMillis() - PUBLISH_RESERVE_MS : undefined;
+    const outcome = await fanOut(
+      manifest,
+      scheduleEvent(event, manifest),
+      tickBudgetMs === undefined ? fanoutDeps : { ...fanoutDeps, tickBudgetMs },
+    );
     // a secret that failed to authenticate is read again next tick (it may have been rotated)
     secrets?.refreshAfter(outcome.reports);
     const failed = outcome.reports.filter((report) => !report.ok).length;
@@ -84,7 +99,7 @@ function scheduleEvent(event: unknown, manifest: FanoutManifest): ScheduleEvent 
 }
 
 // once per instance; a missing manifest fails each invocation with the reason instead of the import
-const deployed: ((event: unknown) => Promise<FanoutReport>) | Error = (() => {
+const deployed: ((event: unknown, context?: TickContext) => Promise<FanoutReport>) | Error = (() => {
   try {
     const manifest = readManifest<FanoutManifest>();
     const logger = createJsonLogger({ fields: { function: process.env.AWS_LAMBDA_FUNCTION_NAME } });
@@ -103,7 +118,7 @@ const deployed: ((event: unknown) => Promise<FanoutReport>) | Error = (() => {
 })();
 
 /** The Lambda entry point. */
-export async function handler(event: unknown): Promise<FanoutReport> {
+export async function handler(event: unknown, context?: TickContext): Promise<FanoutReport> {
   if (deployed instanceof Error) throw deployed;
-  return deployed(event);
+  return deployed(event, context);
 }

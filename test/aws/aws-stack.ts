@@ -9,7 +9,11 @@ import {
 } from '../../adapters/credentials/secret-credentials.js';
 import { deployedPoolOpener } from '../../adapters/database-pools.js';
 import { createLambdaClient, createLambdaInvoker } from '../../adapters/invokers/lambda-invoker.js';
-import { createFanoutHandler, type FanoutReport } from '../../adapters/lambda/fanout-handler.js';
+import {
+  createFanoutHandler,
+  type FanoutReport,
+  type TickContext,
+} from '../../adapters/lambda/fanout-handler.js';
 import { createQueryHandler, type QueryHandler } from '../../adapters/lambda/query-handler.js';
 import { createCloudWatchClient, createCloudWatchSink } from '../../adapters/sinks/cloudwatch-sink.js';
 import { fanoutManifest, queryManifest } from '../../core/build-manifests.js';
@@ -38,7 +42,7 @@ export interface AwsStack {
   readonly cloudwatch: LocalCloudWatch;
   readonly secrets: LocalSecretsManager;
   /** the fan-out handler, wired to the local endpoints */
-  readonly fanout: (event: unknown) => Promise<FanoutReport>;
+  readonly fanout: (event: unknown, context?: TickContext) => Promise<FanoutReport>;
   /** one scheduled tick through the fan-out handler */
   tick(probes?: readonly string[]): Promise<FanoutReport>;
   /** replaces every query handler by a fresh one (a cold start: new pools, new connections) */

@@ -43,6 +43,11 @@ describe('function sizing', () => {
     expect(fanout.timeoutSeconds).toBeGreaterThan(75);
   });
 
+  it('lets the fan-out outlive the longest wait of a tick whose split batches run one after another', () => {
+    const fanout = fanoutSize([{ timeoutSeconds: 40, memoryMb: 256 }], 95_000);
+    expect(fanout.timeoutSeconds).toBe(115);
+  });
+
   it('grows memory with the rows a function may hold at once, in steps of 64 MB', () => {
     expect(sizes([probe({ name: 'p', database: 'a' })]).memoryMb).toBe(320);
     const big = sizes([probe({ name: 'p', database: 'a', maxRows: 200_000 })]);

@@ -7,7 +7,7 @@ import {
   type InProcessFunction,
 } from '../../adapters/invokers/in-process-invoker.js';
 import { createConsoleSink } from '../../adapters/sinks/console-sink.js';
-import { fanOut } from '../../core/fan-out.js';
+import { fanOut, tickDurationBoundMs } from '../../core/fan-out.js';
 import type { FanoutManifest } from '../../core/manifest.js';
 import type { MetricDatum, ProbeReport } from '../../core/metric-data.js';
 import type { FunctionPlan } from '../../core/plan.js';
@@ -192,6 +192,92 @@ describe('fanOut', () => {
     // assess
     expect(calls).toEqual([{ probes: ['p1', 'p2'] }, { probes: ['p3'] }]);
     expect(roomy).toEqual([{ probes: ['p1', 'p2', 'p3'] }]);
+  });
+
+  it('invokes a split function’s batches one after another, while other functions run alongside', async () => {
+    // arrange: each invocation takes 30 ms and records when it ran
+    const spans: { fn: string; start: number; end: number }[] = [];
+    const timed =
+      (id: string): InProcessFunction =>
+      async (payload) => {
+        const start = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        spans.push({ fn: id, start, end: performance.now() });
+        return answering()(payload);
+      };
+    const invoker = createInProcessInvoker({ a: timed('a'), b: timed('b') });
+    const m = manifest([fn('a', ['p1', 'p2', 'p3']), fn('b', ['p4'])]);
+    // act: one probe per invocation for a (4096 bytes each against 5,000)
+    const outcome = await fanOut(
+      m,
+      { probes: ['p1', 'p2', 'p3', 'p4'] },
+      { invoker, sink: createConsoleSink(), maxResponseBytes: 5000 },
+    );
+    // assess
+    const a = spans.filter((span) => span.fn === 'a').sort((x, y) => x.start - y.start);
+    const b = spans.find((span) => span.fn === 'b');
+    expect(a).toHaveLength(3);
+    expect(a.slice(1).every((span, i) => span.start >= (a[i]?.end ?? Infinity))).toBe(true);
+    expect(b && b.start < (a[0]?.end ?? 0)).toBe(true);
+    expect(outcome.reports.every((report) => report.ok)).toBe(true);
+  });
+
+  it('starts no batch that could outlast the tick’s budget, failing its probes and publishing the rest', async () => {
+    // arrange: two batches of a, each waited for up to 100 ms + 50 ms; each answers after 80 ms
+    const slow: InProcessFunction = async (payload) => {
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      return answering()(payload);
+    };
+    const invoker = createInProcessInvoker({ a: slow });
+    const m = manifest([fn('a', ['p1', 'p2'])]);
+    const quick = {
+      ...m,
+      probes: Object.fromEntries(
+        Object.entries(m.probes).map(([name, p]) => [name, { ...p, timeoutMs: 100 }]),
+      ),
+    };
+    const sink = createConsoleSink();
+    // act: 200 ms for the tick: the first batch fits, the second (150 ms) no longer does
+    const outcome = await fanOut(
+      quick,
+      { probes: ['p1', 'p2'] },
+      { invoker, sink, maxResponseBytes: 5000, invokeMarginMs: 50, tickBudgetMs: 200 },
+    );
+    // assess
+    expect(outcome.reports[0]?.ok).toBe(true);
+    expect(outcome.reports[1]?.error?.code).toBe('INVOKE_FAILED');
+    expect(outcome.reports[1]?.error?.message).toMatch(
+      /^query function 'Acme-a' was not invoked for it: its probes take 2 invocations one after another, and the tick had \d+ms left for one that may take 150ms$/,
+    );
+    expect(sink.data.map((d) => [d.MetricName, d.Value])).toEqual([
+      ['p1', 1],
+      ['ProbesFailed', 1],
+    ]);
+  });
+
+  it('bounds a tick’s wait by each function’s batches in turn, the functions side by side', () => {
+    // arrange: a in two batches (timeouts 1 s and 2 s | 3 s), b in one (10 s)
+    const m = manifest([fn('a', ['p1', 'p2', 'p3']), fn('b', ['p4'])]);
+    const timeouts: Record<string, number> = { p1: 1000, p2: 2000, p3: 3000, p4: 10_000 };
+    const sized = {
+      ...m,
+      probes: Object.fromEntries(
+        Object.entries(m.probes).map(([name, p]) => [name, { ...p, timeoutMs: timeouts[name] ?? 0 }]),
+      ),
+    };
+    // act
+    const split = tickDurationBoundMs(sized, { invokeMarginMs: 500, maxResponseBytes: 9000 });
+    const whole = tickDurationBoundMs(sized, { invokeMarginMs: 500 });
+    // assess: a waits (2 s + 0.5 s) + (3 s + 0.5 s), b 10.5 s; unsplit, a waits 3.5 s
+    expect(split).toBe(10_500);
+    expect(tickDurationBoundMs(sized, { invokeMarginMs: 500, maxResponseBytes: 5000 })).toBe(10_500);
+    expect(whole).toBe(10_500);
+    const slowSplit = {
+      ...sized,
+      probes: { ...sized.probes, p4: { ...(sized.probes.p4 ?? m.probes.p4!), timeoutMs: 1000 } },
+    };
+    expect(tickDurationBoundMs(slowSplit, { invokeMarginMs: 500, maxResponseBytes: 9000 })).toBe(6000);
+    expect(tickDurationBoundMs(slowSplit, { invokeMarginMs: 500 })).toBe(3500);
   });
 
   it('forwards secret credentials per database, and fails only that database’s probes when the secret cannot be read', async () => {
