@@ -16,7 +16,8 @@ import type { Benchmark } from './benchmark.js';
 import { coldImportMs, importOf, loadedFiles, median, outputFor } from './bundle-measure.js';
 
 const WORK_DIR = resolve('.bench-out', 'private-bundle');
-const IMPORT_RUNS = 11;
+// a single import takes tens of milliseconds and wobbles with the machine: enough runs to steady the median
+const IMPORT_RUNS = 21;
 /** one Postgres database with `auth: iam` and one probe */
 const POSTGRES_IAM_CONFIG = 'examples/quickstart/probes.yaml';
 const POSTGRES_ENGINE = join('adapters', 'engines', 'postgres-engine.ts');
