@@ -123,6 +123,21 @@ describe.skipIf(!available)('fan-out faults', () => {
       expect(new Set(shards.map((d) => d.Dimensions?.[0]?.Value)).size).toBe(2500);
     });
 
+    it('invokes nothing when Lambda leaves no more than the publishing reserve, and still publishes health', async () => {
+      const invokedBefore = stack.lambda.invocations.length;
+
+      // the fan-out function's context says only the publishing reserve is left
+      const report = await stack.fanout(
+        { probes: ['constant'] },
+        { getRemainingTimeInMillis: () => PUBLISH_RESERVE_MS },
+      );
+
+      expect(stack.lambda.invocations).toHaveLength(invokedBefore);
+      expect(report.probes.map((p) => [p.probe, p.error?.code])).toEqual([['constant', 'INVOKE_FAILED']]);
+      expect(report.probes[0]?.error?.message).toMatch(/was not invoked for it/);
+      expect(stack.cloudwatch.accepted.map((d) => [d.MetricName, d.Value])).toEqual([['ProbesFailed', 1]]);
+    });
+
     it('fails only the probe with an invalid value and publishes the others', async () => {
       const report = await stack.tick(['constant', 'broken-value']);
 
@@ -173,39 +188,6 @@ describe.skipIf(!available)('fan-out faults', () => {
         counts.set(d.MetricName, (counts.get(d.MetricName) ?? 0) + 1);
       expect(Object.fromEntries(counts)).toEqual({ Widewideone: 120, Widewidetwo: 120, ProbesFailed: 1 });
       expect(stack.cloudwatch.requests.every((r) => r.bodyBytes < 1_000_000 && r.datums <= 1000)).toBe(true);
-    });
-  });
-
-  describe('a tick without time left', () => {
-    let stack: AwsStack;
-    beforeAll(async () => {
-      stack = await startAwsStack(
-        stackConfig({
-          vpcs: [vpc('app')],
-          databases: [pgDb('pg', 'app')],
-          probes: [
-            stackProbe({
-              name: 'never-run',
-              database: 'pg',
-              sql: 'SELECT 1 AS n',
-              metrics: [metric({ name: 'Never' })],
-            }),
-          ],
-        }),
-        PG_SECRET_VALUE,
-      );
-    });
-    afterAll(() => stack.close());
-
-    it('invokes nothing when Lambda leaves no more than the publishing reserve, and still publishes health', async () => {
-      // act: the fan-out function's context says only the publishing reserve is left
-      const report = await stack.fanout({}, { getRemainingTimeInMillis: () => PUBLISH_RESERVE_MS });
-
-      // assess
-      expect(stack.lambda.invocations).toEqual([]);
-      expect(report.probes.map((p) => [p.probe, p.error?.code])).toEqual([['never-run', 'INVOKE_FAILED']]);
-      expect(report.probes[0]?.error?.message).toMatch(/was not invoked for it/);
-      expect(stack.cloudwatch.accepted.map((d) => [d.MetricName, d.Value])).toEqual([['ProbesFailed', 1]]);
     });
   });
 
