@@ -55,6 +55,19 @@ export interface FanoutOutcome {
 /** The margin an invocation gets beyond its longest probe timeout (cold start, network). */
 export const DEFAULT_INVOKE_MARGIN_MS = 5000;
 
+/** The deployed probes among `names`, by the function that serves them, in their order; unknown ones left out. */
+function groupByFunction(manifest: FanoutManifest, names: readonly string[]): Map<string, string[]> {
+  const perFunction = new Map<string, string[]>();
+  for (const name of names) {
+    const route = manifest.probes[name];
+    if (!route) continue;
+    const group = perFunction.get(route.functionId);
+    if (group) group.push(name);
+    else perFunction.set(route.functionId, [name]);
+  }
+  return perFunction;
+}
+
 /** A function's probes in invocation batches: split only where a 6 MiB response could force it. */
 function functionBatches(
   manifest: FanoutManifest,
@@ -83,8 +96,7 @@ export function tickDurationBoundMs(
 ): number {
   const margin = options.invokeMarginMs ?? DEFAULT_INVOKE_MARGIN_MS;
   let longest = 0;
-  for (const fn of manifest.functions) {
-    const probes = Object.keys(manifest.probes).filter((name) => manifest.probes[name]?.functionId === fn.id);
+  for (const probes of groupByFunction(manifest, Object.keys(manifest.probes)).values()) {
     let total = 0;
     for (const batch of functionBatches(manifest, probes, options.maxResponseBytes)) {
       total += batchDeadlineMs(manifest, batch, margin);
@@ -122,17 +134,11 @@ export async function fanOut(
     });
   };
 
-  const perFunction = new Map<string, string[]>();
   for (const name of names) {
-    const route = manifest.probes[name];
-    if (!route) {
+    if (!manifest.probes[name])
       fail(name, 0, 'UNKNOWN_PROBE', `probe '${name}' is not in the deployed configuration`);
-      continue;
-    }
-    const group = perFunction.get(route.functionId) ?? [];
-    group.push(name);
-    perFunction.set(route.functionId, group);
   }
+  const perFunction = groupByFunction(manifest, names);
 
   // functions side by side; a function's batches one after another: Lambda runs concurrent
   // invocations of one function in separate instances, each with its own pools, so a database

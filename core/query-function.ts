@@ -4,13 +4,7 @@
  * client-side deadline, maps rows to metric data inside the VPC, and returns only metric data and
  * one report per requested probe, under Lambda's 6 MiB response limit.
  */
-import {
-  type Deadline,
-  DeadlineExceededError,
-  type DeadlineTimer,
-  formatDuration,
-  startDeadline,
-} from './deadline.js';
+import { type Deadline, type DeadlineTimer, formatDuration, startDeadline } from './deadline.js';
 import { LAMBDA } from './limits.js';
 import type { QueryManifest } from './manifest.js';
 import { mapRows } from './map-rows.js';
@@ -99,23 +93,20 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
   ): Promise<ProbeResult> => {
     const { name } = probe;
     // the deadline also covers waiting for a connection: a probe still queued when it passed never runs
-    const expiredWaiting = deadline.expired;
+    if (deadline.expired) {
+      const message = `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout waiting for one of database '${database.name}''s ${database.maxConnections} connections (maxConnections)`;
+      return failed(name, database.name, 0, now() - started, 'TIMEOUT', message);
+    }
     let rows: readonly Row[];
     try {
-      if (expiredWaiting) throw new DeadlineExceededError('the deadline passed while waiting');
       // the server stops the statement at the probe's timeout; the deadline, which also counts the
       // wait for a connection, is the client's, and the pool gives up at it itself (no second
       // listener here)
       rows = await pool.query(probe.sql, { timeoutMs: probe.timeoutMs, maxRows: probe.maxRows, deadline });
     } catch (error) {
       const elapsed = now() - started;
-      if (
-        error instanceof DeadlineExceededError ||
-        (error instanceof ProbeError && error.code === 'TIMEOUT')
-      ) {
-        const message = expiredWaiting
-          ? `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout waiting for one of database '${database.name}''s ${database.maxConnections} connections (maxConnections)`
-          : `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout`;
+      if (error instanceof ProbeError && error.code === 'TIMEOUT') {
+        const message = `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout`;
         return failed(name, database.name, 0, elapsed, 'TIMEOUT', message);
       }
       const code = error instanceof ProbeError ? error.code : 'QUERY_FAILED';

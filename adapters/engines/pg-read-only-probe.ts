@@ -80,6 +80,8 @@ export class ReadOnlyProbe implements pg.Submittable {
 
   /** the statement timeout, rounded up */
   private readonly timeoutMs: number;
+  /** whether it differs from the session's own, so this probe sends SET LOCAL */
+  private readonly setsTimeout: boolean;
 
   constructor(
     private readonly sql: string,
@@ -88,6 +90,7 @@ export class ReadOnlyProbe implements pg.Submittable {
     private readonly session: ProbeSession,
   ) {
     this.timeoutMs = coarseTimeoutMs(statementTimeoutMs);
+    this.setsTimeout = this.timeoutMs !== session.statementTimeoutMs;
     this.result = new Promise((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -99,11 +102,10 @@ export class ReadOnlyProbe implements pg.Submittable {
     connection.stream.cork?.();
     try {
       if (!this.session.prepared) for (const statement of [BEGIN, ROLLBACK]) connection.parse(statement);
-      const timeout =
-        this.timeoutMs === this.session.statementTimeoutMs ? undefined : timeoutStatement(this.timeoutMs);
-      if (timeout && !this.session.timeouts.has(this.timeoutMs)) connection.parse(timeout);
+      const timeout = timeoutStatement(this.timeoutMs);
+      if (this.setsTimeout && !this.session.timeouts.has(this.timeoutMs)) connection.parse(timeout);
       execute(connection, BEGIN.name);
-      if (timeout) execute(connection, timeout.name);
+      if (this.setsTimeout) execute(connection, timeout.name);
       connection.parse({ text: this.sql });
       connection.bind({ values: [] });
       connection.describe({ type: 'P', name: '' });
@@ -142,7 +144,7 @@ export class ReadOnlyProbe implements pg.Submittable {
   handleReadyForQuery(): void {
     // every statement ran: the control statements are prepared on this session from now on
     this.session.prepared = true;
-    if (this.timeoutMs !== this.session.statementTimeoutMs) this.session.timeouts.add(this.timeoutMs);
+    if (this.setsTimeout) this.session.timeouts.add(this.timeoutMs);
     if (this.parseFailure === undefined) this.settle.resolve(this.rows);
     else this.settle.reject(this.parseFailure);
   }
