@@ -4,16 +4,17 @@
  * `secret` (the value an invocation hands over; the latest one is used for new connections).
  */
 import type { Config } from '../core/config.js';
-import type { ConnectionTarget, DatabaseCredentials, DatabasePool } from '../core/ports.js';
+import type { ConnectionTarget, DatabaseCredentials, DatabaseLogin, DatabasePool } from '../core/ports.js';
 import { ProbeError } from '../core/probe-error.js';
 import type { DeployedDatabase, QueryFunctionDeps } from '../core/query-function.js';
+import { envPassword } from './credentials/env-password.js';
 import { iamAuthTokenProvider } from './credentials/iam-auth-token.js';
 import { engineRegistry } from './engines/engine-registry.js';
 import { localConnection } from './local-targets.js';
 
 /** Loads the engine (only its driver) and opens a pool; an unknown engine is `CONNECTION_FAILED`. */
 export async function openEnginePool(engine: string, target: ConnectionTarget): Promise<DatabasePool> {
-  const entry = engineRegistry[engine];
+  const entry = Object.hasOwn(engineRegistry, engine) ? engineRegistry[engine] : undefined;
   if (!entry) {
     throw new ProbeError(
       'CONNECTION_FAILED',
@@ -38,7 +39,7 @@ export function deployedPoolOpener(options: DeployedPoolOptions = {}): QueryFunc
     openEnginePool(database.engine, deployedTarget(database, credentials, options));
 }
 
-/** The target of a deployed database, its password read for each new connection. */
+/** The target of a deployed database, its login read for each new connection. */
 export function deployedTarget(
   database: DeployedDatabase,
   credentials: () => DatabaseCredentials | undefined,
@@ -48,26 +49,19 @@ export function deployedTarget(
   const env = options.env ?? process.env;
   // one provider per pool: it signs a token locally and reuses it until shortly before it expires
   const iamToken = options.iamToken ?? iamAuthTokenProvider(database, { env });
-  const password = (): string | Promise<string> => {
+  const login = async (): Promise<DatabaseLogin> => {
     switch (auth.type) {
       case 'iam':
-        return iamToken(database);
-      case 'env': {
-        const value = env[auth.passwordEnv];
-        if (value === undefined) {
-          throw new ProbeError(
-            'CONNECTION_FAILED',
-            `environment variable ${auth.passwordEnv} (passwordEnv) is not set`,
-          );
-        }
-        return value;
-      }
+        return { user: database.user, password: await iamToken(database) };
+      case 'env':
+        return { user: database.user, password: envPassword(env, auth.passwordEnv) };
       case 'secret': {
         const given = credentials();
         if (!given) {
           throw new ProbeError('CONNECTION_FAILED', 'no credentials were handed over for it (auth: secret)');
         }
-        return given.password;
+        // a secret may name its own user (RDS-managed secrets do), and a rotation may change it
+        return { user: given.username ?? database.user, password: given.password };
       }
     }
   };
@@ -76,10 +70,8 @@ export function deployedTarget(
     host: database.host,
     port: database.port,
     database: database.database,
-    // a secret may name its own user (RDS-managed secrets do)
-    user: (auth.type === 'secret' ? credentials()?.username : undefined) ?? database.user,
-    password,
-    tls: database.tls,
+    login,
+    tls: database.tls ? 'verify-full' : 'disable',
     maxConnections: database.maxConnections,
   };
 }

@@ -8,6 +8,7 @@
 import type { DatabaseConfig } from '../core/config.js';
 import type { ConnectionTarget } from '../core/ports.js';
 import { ProbeError } from '../core/probe-error.js';
+import { envPassword } from './credentials/env-password.js';
 import { engineRegistry } from './engines/engine-registry.js';
 
 /** The engine to load and the target to open for one database in a local run. */
@@ -46,19 +47,9 @@ export function localConnection(
         host: database.host,
         port: database.port,
         database: database.database,
-        user: database.user,
-        tls: database.tls,
+        login: () => ({ user: database.user, password: envPassword(env, variable) }),
+        tls: database.tls ? 'verify-full' : 'disable',
         maxConnections: database.maxConnections,
-        password: () => {
-          const password = env[variable];
-          if (password === undefined) {
-            throw new ProbeError(
-              'CONNECTION_FAILED',
-              `environment variable ${variable} (passwordEnv) is not set`,
-            );
-          }
-          return password;
-        },
       },
     };
   }

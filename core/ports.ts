@@ -5,7 +5,7 @@
 
 import type { Deadline } from './deadline.js';
 import type { MetricDatum, NamespacedDatum, ProbeReport } from './metric-data.js';
-import type { ErrorCode } from './probe-error.js';
+import type { ErrorCode, WarningCode } from './probe-error.js';
 
 /** One result row, as the driver returns it (column name → value). */
 export type Row = Readonly<Record<string, unknown>>;
@@ -22,33 +22,58 @@ export interface QueryOptions {
   readonly deadline?: Deadline;
 }
 
+/** What an engine found out about a database that its probes do not report: see {@link WARNING_CODES}. */
+export interface DatabaseWarning {
+  readonly code: WarningCode;
+  readonly message: string;
+}
+
 /**
  * The connections to one database, created once per function instance and reused across
  * warm invocations, never more than `maxConnections` at once.
  */
 export interface DatabasePool {
   /**
-   * Runs one probe's SQL in a read-only transaction with a server-side statement timeout.
-   * Throws a `ProbeError`: `CONNECTION_FAILED` (could not connect or authenticate),
-   * `TIMEOUT` (the server cancelled the statement), `QUERY_FAILED` (anything else).
+   * Runs one probe's SQL in a read-only transaction with a server-side statement timeout and
+   * returns at most `maxRows + 1` rows. Throws a `ProbeError`: `CONNECTION_FAILED` (could not
+   * connect or authenticate), `TIMEOUT` (the server cancelled the statement, or the deadline
+   * passed), `INVALID_VALUE` (a result the probe cannot be mapped from, such as two columns of one
+   * name), `QUERY_FAILED` (anything else).
    */
   query(sql: string, options: QueryOptions): Promise<readonly Row[]>;
+  /** what the pool's first connection found out about the database user (e.g. it could write) */
+  warnings(): readonly DatabaseWarning[];
+  /** resolves once every statement the pool gave up on has been cancelled on the server (bounded) */
+  settled(): Promise<void>;
   /** closes every connection; the pool is unusable afterwards */
   close(): Promise<void>;
 }
 
-/** Where and how to connect. A password provider is called for each new connection. */
+/** A database login, read for each new connection: an IAM token or a rotated secret stays current. */
+export interface DatabaseLogin {
+  readonly user: string;
+  readonly password: string;
+}
+
+/**
+ * How a connection is protected: `disable` (plain), `require` (encrypted, not verified),
+ * `verify-ca` (the certificate chain verified), `verify-full` (and the host name).
+ */
+export type TlsMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+
+/** Where and how to connect. */
 export type ConnectionTarget =
   | {
       readonly kind: 'server';
       readonly host: string;
       readonly port: number;
       readonly database: string;
-      readonly user: string;
-      readonly password: () => string | Promise<string>;
-      readonly tls: boolean;
+      /** called for each new connection */
+      readonly login: () => DatabaseLogin | Promise<DatabaseLogin>;
+      readonly tls: TlsMode;
       readonly maxConnections: number;
     }
+  /** a connection URL of the engine's scheme (`postgres://…`, `mysql://…`); the engine reads its parameters */
   | { readonly kind: 'url'; readonly url: string; readonly maxConnections: number }
   /** embedded PGlite, seeded once from the SQL file `init` (absolute path) */
   | { readonly kind: 'pglite'; readonly init?: string };
@@ -74,10 +99,17 @@ export interface QueryRequest {
   readonly credentials?: Readonly<Record<string, DatabaseCredentials>>;
 }
 
+/** A warning about one database, as responses and `chasm run --json` carry it. */
+export interface DatabaseWarningReport extends DatabaseWarning {
+  readonly database: string;
+}
+
 /** What a query function returns: metric data (never raw rows) and one report per requested probe. */
 export interface QueryResponse {
   readonly reports: readonly ProbeReport[];
   readonly metrics: readonly MetricDatum[];
+  /** warnings about the databases the probes ran on; absent when none */
+  readonly warnings?: readonly DatabaseWarningReport[];
 }
 
 /** Calls one query function. Any failure (error, timeout, malformed response) rejects. */

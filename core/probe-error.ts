@@ -14,6 +14,14 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * What a run reports beside its probes' outcomes, part of the external contract (logs, `--json`):
+ * `WRITE_CAPABLE_USER`, the database user could write or act on the server.
+ */
+export const WARNING_CODES = ['WRITE_CAPABLE_USER'] as const;
+
+export type WarningCode = (typeof WARNING_CODES)[number];
+
 /** A probe's failure: a code from {@link ERROR_CODES} and a message naming the probe, its database and the cause. */
 export class ProbeError extends Error {
   override readonly name = 'ProbeError';

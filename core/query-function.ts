@@ -9,7 +9,14 @@ import { LAMBDA } from './limits.js';
 import type { QueryManifest } from './manifest.js';
 import { mapRows } from './map-rows.js';
 import type { MetricDatum, ProbeReport } from './metric-data.js';
-import type { DatabaseCredentials, DatabasePool, Logger, QueryResponse, Row } from './ports.js';
+import type {
+  DatabaseCredentials,
+  DatabasePool,
+  DatabaseWarningReport,
+  Logger,
+  QueryResponse,
+  Row,
+} from './ports.js';
 import { type ErrorCode, ProbeError } from './probe-error.js';
 import { parseQueryRequest } from './query-request.js';
 
@@ -56,7 +63,11 @@ interface ProbeResult {
 export function createQueryFunction(manifest: QueryManifest, deps: QueryFunctionDeps): QueryFunction {
   const now = deps.now ?? (() => performance.now());
   const maxResponseBytes = deps.maxResponseBytes ?? LAMBDA.maxPayloadBytes;
-  const databaseNames = Object.keys(manifest.databases);
+  const requestLimits = {
+    databases: Object.keys(manifest.databases),
+    maxProbes: Object.keys(manifest.probes).length,
+    maxNameLength: Math.max(0, ...Object.keys(manifest.probes).map((name) => name.length)),
+  };
   // created once per instance and reused by warm invocations
   const pools = new Map<string, Promise<DatabasePool>>();
   const credentials = new Map<string, DatabaseCredentials>();
@@ -151,6 +162,7 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     database: DeployedDatabase,
     probes: readonly DeployedProbe[],
     results: Map<string, ProbeResult>,
+    warnings: DatabaseWarningReport[],
   ): Promise<void> => {
     let pool: DatabasePool;
     try {
@@ -192,15 +204,18 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     try {
       const workers = Math.max(1, Math.min(database.maxConnections, probes.length));
       await Promise.all(Array.from({ length: workers }, worker));
+      // a statement given up on is cancelled before the response: a frozen instance cancels nothing
+      await pool.settled();
     } finally {
       for (const deadline of deadlines.values()) deadline.cancel();
     }
+    for (const warning of pool.warnings()) warnings.push({ database: database.name, ...warning });
   };
 
   const run = async (payload: unknown): Promise<QueryResponse> => {
     let request: ReturnType<typeof parseQueryRequest>;
     try {
-      request = parseQueryRequest(payload, databaseNames);
+      request = parseQueryRequest(payload, requestLimits);
     } catch (error) {
       deps.logger?.log({ level: 'error', event: 'request-refused', reason: causeOf(error) });
       throw error;
@@ -211,8 +226,11 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     const results = new Map<string, ProbeResult>();
     const perDatabase = new Map<DeployedDatabase, DeployedProbe[]>();
     for (const name of names) {
-      const probe = manifest.probes[name];
-      const database = probe ? manifest.databases[probe.database] : undefined;
+      const probe = Object.hasOwn(manifest.probes, name) ? manifest.probes[name] : undefined;
+      const database =
+        probe && Object.hasOwn(manifest.databases, probe.database)
+          ? manifest.databases[probe.database]
+          : undefined;
       if (!probe || !database) {
         results.set(
           name,
@@ -224,11 +242,17 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
       if (queue) queue.push(probe);
       else perDatabase.set(database, [probe]);
     }
-    await Promise.all([...perDatabase].map(([database, probes]) => runDatabase(database, probes, results)));
-    const response = fitResponse(
+    const warnings: DatabaseWarningReport[] = [];
+    await Promise.all(
+      [...perDatabase].map(([database, probes]) => runDatabase(database, probes, results, warnings)),
+    );
+    const fitted = fitResponse(
       names.map((name) => results.get(name) as ProbeResult),
       maxResponseBytes,
     );
+    const response = warnings.length > 0 ? { ...fitted, warnings } : fitted;
+    for (const warning of warnings)
+      deps.logger?.log({ level: 'warn', event: 'database-warning', ...warning });
     for (const report of response.reports) {
       deps.logger?.log({
         level: report.ok ? 'info' : 'error',
@@ -327,6 +351,9 @@ function responseBytesBound(results: readonly ProbeResult[]): number {
   return bytes;
 }
 
+/** The longest error message a report carries: a driver may quote a whole statement or value. */
+const MAX_MESSAGE_LENGTH = 1024;
+
 function failed(
   probe: string,
   database: string,
@@ -335,8 +362,17 @@ function failed(
   code: ErrorCode,
   message: string,
 ): ProbeResult {
+  const capped =
+    message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : message;
   return {
-    report: { probe, database, ok: false, rows, durationMs: round(elapsedMs), error: { code, message } },
+    report: {
+      probe,
+      database,
+      ok: false,
+      rows,
+      durationMs: round(elapsedMs),
+      error: { code, message: capped },
+    },
     metrics: [],
   };
 }

@@ -10,8 +10,22 @@ export class InvalidQueryRequestError extends Error {
   override readonly name = 'InvalidQueryRequestError';
 }
 
-/** Checks an invocation payload; `databases` are the names credentials may be given for. */
-export function parseQueryRequest(payload: unknown, databases: readonly string[]): QueryRequest {
+/** What a request may hold: the function's own databases, and no more probes than it was deployed with. */
+export interface RequestLimits {
+  /** the names credentials may be given for */
+  readonly databases: readonly string[];
+  /** the number of probes deployed with the function */
+  readonly maxProbes: number;
+  /** the longest deployed probe name */
+  readonly maxNameLength: number;
+}
+
+/**
+ * Checks an invocation payload. It may not name more probes than are deployed, nor a name longer
+ * than any deployed one: the response, a report per name, then stays as small as the function.
+ */
+export function parseQueryRequest(payload: unknown, limits: RequestLimits): QueryRequest {
+  const { databases } = limits;
   if (!isPlainObject(payload)) refuse(`expected an object { probes, credentials? }, got ${kind(payload)}`);
   for (const key of Object.keys(payload)) {
     if (key !== 'probes' && key !== 'credentials')
@@ -19,8 +33,16 @@ export function parseQueryRequest(payload: unknown, databases: readonly string[]
   }
   const { probes, credentials } = payload;
   if (!Array.isArray(probes)) refuse(`'probes' must be a list of probe names, got ${kind(probes)}`);
+  if (probes.length > limits.maxProbes) {
+    refuse(`'probes' names ${probes.length} probes; this function has ${limits.maxProbes}`);
+  }
   probes.forEach((probe, index) => {
     if (typeof probe !== 'string') refuse(`'probes[${index}]' must be a probe name, got ${kind(probe)}`);
+    if (probe.length > limits.maxNameLength) {
+      refuse(
+        `'probes[${index}]' is ${probe.length} characters long; no probe of this function has a name that long`,
+      );
+    }
   });
   if (credentials === undefined) return { probes: probes as string[] };
   if (!isPlainObject(credentials))
@@ -48,8 +70,12 @@ function parseCredentials(database: string, value: unknown): DatabaseCredentials
     : { username: value.username, password: value.password };
 }
 
+/** the longest reason a refusal gives: it may quote a name from the payload */
+const MAX_REASON_LENGTH = 300;
+
 function refuse(reason: string): never {
-  throw new InvalidQueryRequestError(`invalid query request: ${reason}`);
+  const capped = reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+  throw new InvalidQueryRequestError(`invalid query request: ${capped}`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

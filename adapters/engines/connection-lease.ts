@@ -1,61 +1,43 @@
 /**
- * Ties one query to the raw driver connection it runs on. kysely hides the raw connection, but
- * the query must be able to destroy it when the caller stops waiting, so a busy connection never
- * goes back to the pool. An engine that checks connections out itself records them in the lease
- * directly ({@link runWithLease}); one whose pool adapter is called by kysely records each checkout
- * in the lease of the query that asked for it, found through `AsyncLocalStorage` ({@link runLeased}).
+ * Ties one probe to the pooled connection it runs on. kysely's driver checks the connection out
+ * of the pool on the probe's behalf and hides it, but the probe must be able to abandon it when
+ * its deadline passes (cancel its statement, destroy it), so a busy connection never goes back
+ * to the pool. The pool adapter records each checkout in the lease of the probe that asked for
+ * it, found through `AsyncLocalStorage`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Deadline } from '../../core/deadline.js';
 import { ProbeError } from '../../core/probe-error.js';
+import type { ConnectionPool, PooledConnection } from './connection-pool.js';
 
-/** What one query knows about its connection. */
-export interface Lease<C> {
-  /** the raw connection, once checked out for this query */
-  connection?: C;
-  /** set when the caller stopped waiting; the query must not start any more */
+/** What one probe knows about its connection. */
+export interface Lease {
+  readonly deadline: Deadline | undefined;
+  /** the connection, once checked out for this probe */
+  checkout?: PooledConnection<unknown>;
+  /** set when the deadline passed; the probe must not start any more */
   abandoned: boolean;
 }
 
-const leases = new AsyncLocalStorage<Lease<unknown>>();
-
-/** The lease of the query on whose behalf a connection is being checked out, if any. */
-export function currentLease<C>(): Lease<C> | undefined {
-  return leases.getStore() as Lease<C> | undefined;
-}
+const leases = new AsyncLocalStorage<Lease>();
 
 /**
- * Runs `work` with a fresh lease, findable through {@link currentLease} while it runs. When
- * `deadline` expires first, it rejects at once with `TIMEOUT` and calls `destroy` on the connection
- * if one is checked out (it may be mid-query); a connection checked out later is not used (`work`
- * sees `abandoned`) and goes back to the pool idle.
+ * Runs `work` with a fresh lease. When `deadline` passes first, it rejects at once with `TIMEOUT`
+ * and abandons the connection checked out for it, if any (it may be mid-statement).
  */
-export function runLeased<C, T>(
-  deadline: Deadline | undefined,
-  destroy: (connection: C) => void,
-  work: (lease: Lease<C>) => Promise<T>,
-): Promise<T> {
-  return runWithLease(deadline, destroy, (lease) => leases.run(lease as Lease<unknown>, () => work(lease)));
-}
-
-/** As {@link runLeased}, but `work` records its connection in the lease itself. */
-export function runWithLease<C, T>(
-  deadline: Deadline | undefined,
-  destroy: (connection: C) => void,
-  work: (lease: Lease<C>) => Promise<T>,
-): Promise<T> {
-  const lease: Lease<C> = { abandoned: false };
+export function runLeased<T>(deadline: Deadline | undefined, work: (lease: Lease) => Promise<T>): Promise<T> {
   if (deadline?.expired) {
     return Promise.reject(
       new ProbeError('TIMEOUT', 'the client-side deadline passed before the query started'),
     );
   }
-  const running = work(lease);
+  const lease: Lease = { deadline, abandoned: false };
+  const running = leases.run(lease, () => work(lease));
   if (!deadline) return running;
   return new Promise<T>((resolve, reject) => {
     const stop = deadline.onExpire(() => {
       lease.abandoned = true;
-      if (lease.connection !== undefined) destroy(lease.connection);
+      lease.checkout?.abandon();
       // the abandoned work settles later (its connection destroyed); nobody waits for it
       running.catch(() => undefined);
       reject(new ProbeError('TIMEOUT', 'the client-side deadline passed before the query finished'));
@@ -71,4 +53,21 @@ export function runWithLease<C, T>(
       },
     );
   });
+}
+
+/**
+ * Checks a connection out of `pool` for the probe running now (see {@link runLeased}), under its
+ * deadline, and records it in the probe's lease.
+ */
+export async function checkOutLeased<C>(pool: ConnectionPool<C>): Promise<PooledConnection<C>> {
+  const lease = leases.getStore();
+  const checkout = await pool.acquire(lease?.deadline);
+  if (lease) {
+    if (lease.abandoned) {
+      checkout.release();
+      throw new ProbeError('TIMEOUT', 'the client-side deadline passed while connecting');
+    }
+    lease.checkout = checkout;
+  }
+  return checkout;
 }

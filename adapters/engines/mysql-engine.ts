@@ -1,217 +1,356 @@
 /**
- * MySQL and MariaDB through kysely and `mysql2`: one pool per database, at most `maxConnections`
- * connections. Each probe: the session's statement timeout and read-only mode, then
- * `START TRANSACTION READ ONLY`, the probe's one statement, ROLLBACK. The session-level read-only
- * mode matters: DDL commits the transaction implicitly, and only the session setting refuses it.
+ * MySQL and MariaDB through `mysql2` and kysely's `MysqlDialect`, rows streamed.
+ *
+ * - Each connection is opened on a socket of its own making (`mysql2`'s `stream` option): its
+ *   `destroy()` only half-closes the socket, and a server that stopped answering would keep the
+ *   process alive.
+ * - A probe: the session's statement timeout and read-only mode, then
+ *   `START TRANSACTION READ ONLY`, then the probe's one statement (`multipleStatements` is off).
+ *   The session-level read-only mode matters: DDL commits the transaction implicitly, and only
+ *   the session setting refuses it.
+ * - Afterwards `COM_RESET_CONNECTION` rolls back and drops what outlives a transaction: user
+ *   variables, `GET_LOCK` locks, table locks, session settings, temporary tables.
+ * - A result cut short (more than `maxRows + 1` rows) or a statement given up on is stopped with
+ *   `KILL QUERY` from a second connection: `mysql2` cannot stop reading a result midway.
  *
  * Values stay as `mysql2` returns them, configured so precision is never lost silently:
  * `supportBigNumbers` + `bigNumberStrings` make BIGINT (and COUNT(*)) strings, `decimalNumbers:
  * false` keeps DECIMAL as strings; INT and DOUBLE are numbers, BOOLEAN (TINYINT(1)) is 1 or 0.
  */
-import { CompiledQuery, Kysely, MysqlDialect, type MysqlPool } from 'kysely';
+import { connect as connectSocket, type Socket } from 'node:net';
+import { MysqlDialect, type MysqlPoolConnection } from 'kysely';
 import mysql from 'mysql2';
-import type { ConnectionTarget, DatabaseEngine, DatabasePool, QueryOptions, Row } from '../../core/ports.js';
+import type { ConnectionTarget, DatabaseEngine, DatabaseWarning, Row, TlsMode } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
-import { connectTimeoutFor } from './connect-timeout.js';
-import { currentLease, runLeased } from './connection-lease.js';
+import type { Connector } from './connection-pool.js';
+import { connectionUrl, type ServerAddress } from './connection-url.js';
 import { driverErrorFields, driverFailure, isNetworkFailure } from './driver-failure.js';
+import { LoginBackoff } from './login-backoff.js';
+import { type CheckedOut, type EngineAdapter, openProbePool } from './probe-pool.js';
 import { rdsTrust } from './rds-trust.js';
+import { assertDistinctColumns } from './result-columns.js';
 
-/** How a server flavour takes a statement timeout and session-wide read-only mode. */
-interface Flavour {
-  readonly name: 'mysql' | 'mariadb';
-  sessionSettings(timeoutMs: number): string;
+export type Flavour = 'mysql' | 'mariadb';
+
+/** One connection: the driver's, the socket under it, its server thread (to kill its statement) and flavour. */
+export interface MysqlConnection {
+  readonly connection: mysql.Connection;
+  readonly socket: Socket;
+  readonly threadId: number;
+  readonly flavour: Flavour;
 }
-
-const MYSQL: Flavour = {
-  name: 'mysql',
-  // milliseconds; MySQL applies it to SELECT statements, the only ones a read-only session runs
-  sessionSettings: (ms) => `SET SESSION max_execution_time = ${ms}, SESSION transaction_read_only = 1`,
-};
-
-const MARIADB: Flavour = {
-  name: 'mariadb',
-  // seconds, fractional
-  sessionSettings: (ms) =>
-    `SET SESSION max_statement_time = ${(ms / 1000).toFixed(3)}, SESSION tx_read_only = 1`,
-};
 
 /** the server cancelled the statement: MySQL ER_QUERY_TIMEOUT, MariaDB ER_STATEMENT_TIMEOUT */
 const TIMEOUT_ERRNOS = new Set([3024, 1969]);
 /** access denied, unknown database, lost connection */
 const SESSION_ERRNOS = new Set([1044, 1045, 1049, 1698, 2002, 2003, 2005, 2006, 2013]);
+/** the server closed the connection: ER_CONNECTION_KILLED, gone away, lost, closed for inactivity */
+const LOST_ERRNOS = new Set([1927, 2006, 2013, 4031]);
+
+/** Privileges that read or watch, and nothing else: any other one could write or act on the server. */
+const READ_ONLY_PRIVILEGES = new Set([
+  'SELECT',
+  'SHOW VIEW',
+  'USAGE',
+  'PROCESS',
+  'REPLICATION CLIENT',
+  'BINLOG MONITOR',
+  'SLAVE MONITOR',
+  'REPLICA MONITOR',
+  'SHOW DATABASES',
+]);
+
+export const mysqlAdapter: EngineAdapter<MysqlConnection> = {
+  name: 'mysql',
+  connector: (target, warn) => mysqlConnector(serverAddress(target), warn),
+  maxConnections: (target) => (target.kind === 'pglite' ? 1 : target.maxConnections),
+  dialect: (checkOut) =>
+    new MysqlDialect({
+      pool: {
+        getConnection(callback) {
+          checkOut().then(
+            (checkout) => callback(undefined, connectionFor(checkout)),
+            (error: unknown) => callback(error, undefined as never),
+          );
+        },
+        // the probe pool closes the connections itself
+        end: (callback) => callback(undefined),
+      },
+    }),
+  begin: ({ flavour }, timeoutMs) => {
+    const ms = Math.max(1, Math.ceil(timeoutMs));
+    return [
+      flavour === 'mariadb'
+        ? // seconds, fractional
+          `SET SESSION max_statement_time = ${(ms / 1000).toFixed(3)}, SESSION tx_read_only = 1`
+        : // milliseconds; MySQL applies it to SELECT statements, the only ones a read-only session runs
+          `SET SESSION max_execution_time = ${ms}, SESSION transaction_read_only = 1`,
+      'START TRANSACTION READ ONLY',
+    ];
+  },
+  stopsStreamsCleanly: false,
+  classify,
+  isConnectionLost,
+};
 
 export const mysqlEngine: DatabaseEngine = {
   name: 'mysql',
-  openPool: (target) => openMysqlPool(target),
+  openPool: (target) => openProbePool(mysqlAdapter, target),
 };
 
 export default mysqlEngine;
 
-type ServerTarget = Exclude<ConnectionTarget, { kind: 'pglite' }>;
-
-export function openMysqlPool(target: ConnectionTarget): DatabasePool {
+function serverAddress(target: ConnectionTarget): ServerAddress {
   if (target.kind === 'pglite') {
     throw new ProbeError('CONNECTION_FAILED', 'the mysql engine connects to servers; use the pglite engine');
   }
-  const settings = { password: passwordOf(target), connectTimeoutMs: connectTimeoutFor(10_000) };
-  const pool = mysql.createPool(poolOptions(target));
-  // a connection that fails while idle is dropped by the pool; without a listener it would throw
-  pool.on('connection', (connection) => connection.on('error', () => undefined));
-  const db = new Kysely<Record<string, never>>({
-    dialect: new MysqlDialect({ pool: leasingPool(pool, settings) }),
+  if (target.kind === 'server') return target;
+  return connectionUrl(target.url, {
+    defaultPort: 3306,
+    tls: {
+      parameter: 'ssl-mode',
+      modes: {
+        DISABLED: 'disable',
+        REQUIRED: 'require',
+        VERIFY_CA: 'verify-ca',
+        VERIFY_IDENTITY: 'verify-full',
+      },
+    },
   });
-  let flavour: Promise<Flavour> | undefined;
-  let closed = false;
+}
 
-  const flavourOf = (conn: Kysely<Record<string, never>>): Promise<Flavour> => {
-    flavour ??= detectFlavour(conn).catch((error: unknown) => {
-      flavour = undefined;
-      throw error;
+function mysqlConnector(
+  address: ServerAddress,
+  warn: (warning: DatabaseWarning) => void,
+): Connector<MysqlConnection> {
+  let checked = false;
+  const backoff = new LoginBackoff();
+  const connect = async (
+    abort: AbortSignal,
+    lost?: () => void,
+  ): Promise<{ connection: mysql.Connection; socket: Socket }> => {
+    const login = await address.login();
+    backoff.check(login);
+    const socket = connectSocket(address.port, address.host);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true);
+    const tls = address.tls !== 'disable';
+    const connection = mysql.createConnection({
+      stream: socket,
+      host: address.host,
+      port: address.port,
+      user: login.user,
+      password: login.password,
+      database: address.database,
+      ...(tls ? { ssl: sslOptions(address.tls) } : {}),
+      // RDS IAM authentication sends the token in clear text: allowed only inside TLS
+      enableCleartextPlugin: tls,
+      multipleStatements: false,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      connectAttributes: { program_name: 'chasm' },
     });
-    return flavour;
+    // a failure surfaces through the pending query or `lost`; unheard, it would crash the process
+    connection.on('error', () => undefined);
+    if (lost) socket.once('close', lost);
+    const destroy = (): void => {
+      socket.destroy();
+    };
+    abort.addEventListener('abort', destroy, { once: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        connection.connect((error) => (error ? reject(error) : resolve()));
+      });
+      backoff.succeeded();
+      return { connection, socket };
+    } catch (error) {
+      // a failed login never leaves its socket open
+      socket.destroy();
+      backoff.failed(login, error);
+      throw error;
+    } finally {
+      abort.removeEventListener('abort', destroy);
+    }
   };
 
   return {
-    async query(sql: string, { timeoutMs, maxRows, deadline }: QueryOptions): Promise<readonly Row[]> {
-      if (closed) throw new ProbeError('QUERY_FAILED', 'the connection pool is closed');
-      settings.connectTimeoutMs = connectTimeoutFor(timeoutMs);
-      const statementTimeoutMs = Math.max(1, Math.ceil(timeoutMs));
-      let connected = false;
+    async open(lost, abort) {
+      const { connection, socket } = await connect(abort, lost);
       try {
-        return await runLeased<mysql.PoolConnection, readonly Row[]>(deadline, destroy, (lease) =>
-          db.connection().execute(async (conn) => {
-            if (lease.abandoned)
-              throw new ProbeError('TIMEOUT', 'the client-side deadline passed while connecting');
-            connected = true;
-            const server = await flavourOf(conn);
-            await conn.executeQuery(CompiledQuery.raw(server.sessionSettings(statementTimeoutMs)));
-            await conn.executeQuery(CompiledQuery.raw('START TRANSACTION READ ONLY'));
-            try {
-              const { rows } = await conn.executeQuery<Row>(CompiledQuery.raw(sql));
-              return rows.length > maxRows + 1 ? rows.slice(0, maxRows + 1) : rows;
-            } finally {
-              await conn.executeQuery(CompiledQuery.raw('ROLLBACK')).catch((error: unknown) => {
-                // never hand a connection back in an unknown transaction state
-                if (lease.connection) destroy(lease.connection);
-                throw error;
-              });
-            }
-          }),
+        const [row] = await run<{ id: number | string; version: string }>(
+          connection,
+          'SELECT CONNECTION_ID() AS id, VERSION() AS version',
         );
+        const opened: MysqlConnection = {
+          connection,
+          socket,
+          threadId: Number(row?.id),
+          flavour: /mariadb/i.test(String(row?.version)) ? 'mariadb' : 'mysql',
+        };
+        if (!checked) {
+          checked = true;
+          const warning = await privilegeWarning(connection, address.database);
+          if (warning) warn(warning);
+        }
+        return opened;
       } catch (error) {
-        throw classify(error, connected);
+        socket.destroy();
+        throw error;
       }
     },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await db.destroy();
+    reset({ connection }) {
+      return new Promise((resolve, reject) => {
+        connection.reset((error) => (error ? reject(error) : resolve()));
+      });
+    },
+    async cancel({ threadId }, abort) {
+      const { connection, socket } = await connect(abort);
+      const destroy = (): void => {
+        socket.destroy();
+      };
+      abort.addEventListener('abort', destroy, { once: true });
+      try {
+        await run(connection, `KILL QUERY ${threadId}`);
+      } finally {
+        abort.removeEventListener('abort', destroy);
+        socket.destroy();
+      }
+    },
+    destroy({ socket }) {
+      socket.destroy();
     },
   };
 }
 
-async function detectFlavour(conn: Kysely<Record<string, never>>): Promise<Flavour> {
-  const { rows } = await conn.executeQuery<{ version: string }>(
-    CompiledQuery.raw('SELECT VERSION() AS version'),
-  );
-  return /mariadb/i.test(String(rows[0]?.version)) ? MARIADB : MYSQL;
+function run<R>(connection: mysql.Connection, sql: string): Promise<R[]> {
+  return new Promise((resolve, reject) => {
+    connection.query(sql, (error, rows) => (error ? reject(error) : resolve(rows as R[])));
+  });
 }
 
-function passwordOf(target: ServerTarget): () => string | Promise<string> {
-  if (target.kind === 'server') return target.password;
-  const password = decodeURIComponent(new URL(target.url).password);
-  return () => password;
-}
-
-function poolOptions(target: ServerTarget): mysql.PoolOptions {
-  const common: mysql.PoolOptions = {
-    connectionLimit: target.maxConnections,
-    maxIdle: target.maxConnections,
-    waitForConnections: true,
-    queueLimit: 0,
-    enableKeepAlive: true,
-    multipleStatements: false,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    decimalNumbers: false,
-    connectAttributes: { program_name: 'chasm' },
+/** The grants of the current user and of the roles granted to it, each a `GRANT … ON … TO …` line. */
+async function grantsOf(connection: mysql.Connection): Promise<string[]> {
+  const lines: string[] = [];
+  const roles: string[] = [];
+  const seen = new Set<string>();
+  const add = (rows: Record<string, unknown>[]) => {
+    for (const row of rows) {
+      const line = String(Object.values(row)[0] ?? '');
+      lines.push(line);
+      // a role grant: GRANT `role` TO `user`@`host` (no ON)
+      const role = /^GRANT\s+(\S+)\s+TO\s/i.exec(line)?.[1];
+      if (role && !/\sON\s/i.test(line) && !seen.has(role)) {
+        seen.add(role);
+        roles.push(role);
+      }
+    }
   };
-  if (target.kind === 'url') {
-    const url = new URL(target.url);
+  add(await run<Record<string, unknown>>(connection, 'SHOW GRANTS'));
+  for (let role = roles.shift(); role !== undefined && seen.size < 20; role = roles.shift()) {
+    add(await run<Record<string, unknown>>(connection, `SHOW GRANTS FOR ${role}`));
+  }
+  return lines;
+}
+
+async function privilegeWarning(
+  connection: mysql.Connection,
+  database: string,
+): Promise<DatabaseWarning | undefined> {
+  let user = 'the database user';
+  let found: string[];
+  try {
+    const [row] = await run<{ user: string }>(connection, 'SELECT CURRENT_USER() AS user');
+    user = `user '${String(row?.user)}'`;
+    found = [];
+    for (const line of await grantsOf(connection)) {
+      const grant = /^GRANT\s+(.+?)\s+ON\s+(.+?)\s+TO\s/i.exec(line);
+      if (!grant) continue;
+      const [, privileges = '', on = ''] = grant;
+      const risky = privileges
+        .split(',')
+        .map((privilege) => privilege.trim().toUpperCase())
+        .filter((privilege) => !READ_ONLY_PRIVILEGES.has(privilege));
+      if (/WITH GRANT OPTION/i.test(line)) risky.push('GRANT OPTION');
+      if (risky.length > 0) found.push(`${risky.join(', ')} ON ${on}`);
+    }
+  } catch (error) {
     return {
-      ...common,
-      host: decodeURIComponent(url.hostname),
-      port: url.port ? Number(url.port) : 3306,
-      user: decodeURIComponent(url.username),
-      database: decodeURIComponent(url.pathname.slice(1)),
+      code: 'WRITE_CAPABLE_USER',
+      message: `could not check that ${user} of database '${database}' is read-only: ${driverErrorFields(error).message}`,
     };
   }
+  if (found.length === 0) return undefined;
+  return {
+    code: 'WRITE_CAPABLE_USER',
+    message: `${user} could write or act on the server: it holds ${found.join('; ')}. Probes need only SELECT: connect as a user with read-only grants (see the deploying guide)`,
+  };
+}
+
+function sslOptions(mode: TlsMode): mysql.SslOptions {
+  if (mode === 'require') return { rejectUnauthorized: false };
   const { ca } = rdsTrust();
   return {
-    ...common,
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    database: target.database,
-    ...(target.tls
-      ? {
-          ssl: { rejectUnauthorized: true, ...(ca ? { ca: [...ca] } : {}) },
-          // RDS IAM authentication sends the token in clear text: allowed only inside TLS
-          enableCleartextPlugin: true,
-        }
-      : {}),
+    rejectUnauthorized: true,
+    // mysql2 checks the host name only when asked
+    verifyIdentity: mode === 'verify-full',
+    ...(ca ? { ca: [...ca] } : {}),
   };
 }
 
-/**
- * The pool kysely sees. Before each checkout it calls the password provider and sets the result,
- * with the derived connect timeout, on the pool's connection settings: `mysql2` copies them into
- * each connection it opens (it has no per-connection password callback as `pg` does), so a new
- * connection always authenticates with a current IAM token or secret. It also records the
- * checkout in the asking query's lease.
- */
-function leasingPool(
-  pool: mysql.Pool,
-  settings: { password: () => string | Promise<string>; connectTimeoutMs: number },
-): MysqlPool {
-  const connectionConfig = (pool as unknown as { config: { connectionConfig: MutableConnectionConfig } })
-    .config.connectionConfig;
+/** The connection kysely's dialect gets: plain queries pass through; streams are {@link rowStream}s. */
+function connectionFor(checkout: CheckedOut<MysqlConnection>): MysqlPoolConnection {
+  const { connection } = checkout.connection;
   return {
-    getConnection(callback) {
-      const lease = currentLease<mysql.PoolConnection>();
-      Promise.resolve()
-        .then(settings.password)
-        .then(
-          (password) => {
-            connectionConfig.password = password;
-            connectionConfig.connectTimeout = settings.connectTimeoutMs;
-            pool.getConnection((error, connection) => {
-              if (!error && lease) lease.connection = connection;
-              callback(error, connection);
-            });
-          },
-          (error: unknown) => callback(error, undefined as never),
-        );
+    query(sql: string, parameters: unknown[], callback?: (error: unknown, result: never) => void) {
+      if (callback) {
+        connection.query(sql, parameters, (error, result) => callback(error, result as never));
+        return undefined as never;
+      }
+      return { stream: () => rowStream(connection, sql, parameters) } as never;
     },
-    end: (callback) => pool.end(callback),
-  };
-}
-
-interface MutableConnectionConfig {
-  password?: string;
-  connectTimeout?: number;
+    release: () => checkout.release(),
+  } as MysqlPoolConnection;
 }
 
 /**
- * On abort the connection is destroyed rather than the statement stopped with `KILL QUERY`:
- * that needs another session (beyond `maxConnections`, and impossible when the server is
- * unreachable), whereas destroying takes the connection out of the pool at once. `mysql2` then
- * half-closes the socket: the server finishes the statement, bounded by the statement timeout
- * every probe sets, and the connection ends; keep-alive covers a server that went silent.
+ * The rows of one query. A result whose columns share a name is refused (the row would keep only
+ * one of them), and a stream that ends without the server saying the result was complete fails
+ * rather than passing for a shorter result.
  */
-function destroy(connection: mysql.PoolConnection): void {
-  connection.destroy();
+async function* rowStream(
+  connection: mysql.Connection,
+  sql: string,
+  parameters: unknown[],
+): AsyncGenerator<Row> {
+  const query = connection.query(sql, parameters);
+  let failure: unknown;
+  let complete = false;
+  query.on('fields', (fields: readonly { readonly name: string }[]) => {
+    try {
+      assertDistinctColumns(fields.map((field) => field.name));
+    } catch (error) {
+      failure = error;
+    }
+  });
+  query.on('end', () => {
+    complete = true;
+  });
+  for await (const row of query.stream({ objectMode: true })) {
+    if (failure !== undefined) throw failure;
+    yield row as Row;
+  }
+  if (failure !== undefined) throw failure;
+  if (!complete) throw new Error('Connection lost: the result ended before the server completed it');
+}
+
+function isConnectionLost(error: unknown): boolean {
+  const fields = driverErrorFields(error);
+  if (fields.errno !== undefined && LOST_ERRNOS.has(fields.errno)) return true;
+  if (fields.code === 'PROTOCOL_CONNECTION_LOST' || fields.code === 'ECONNRESET' || fields.code === 'EPIPE') {
+    return true;
+  }
+  return /connection lost|closed state|server closed the connection/i.test(fields.message);
 }
 
 function classify(error: unknown, connected: boolean): ProbeError {
@@ -223,5 +362,6 @@ function classify(error: unknown, connected: boolean): ProbeError {
   if (fatal || isNetworkFailure(fields) || (fields.errno !== undefined && SESSION_ERRNOS.has(fields.errno))) {
     return driverFailure('CONNECTION_FAILED', error);
   }
+  if (isConnectionLost(error)) return driverFailure('CONNECTION_FAILED', error);
   return driverFailure('QUERY_FAILED', error);
 }

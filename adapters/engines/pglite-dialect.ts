@@ -1,7 +1,11 @@
 /**
- * A small kysely dialect for embedded PGlite: PostgreSQL's compiler and adapter, and a driver
- * with one in-process database whose single connection is handed to one holder at a time
- * (PGlite runs one statement at a time; a transaction must not interleave with another query).
+ * A kysely dialect for embedded PGlite, shaped like kysely's `PostgresDialect`: PostgreSQL's
+ * compiler and adapter, and a driver over a pool that hands out the database to one holder at a
+ * time (PGlite runs one statement at a time; a transaction must not interleave with another query).
+ *
+ * PGlite returns whole results, so streaming goes through a server-side cursor (`DECLARE …
+ * CURSOR FOR`, then `FETCH n`), which lives in a transaction: `streamQuery` must run inside one.
+ * A result with two columns of one name is refused, as the row would keep only one of them.
  */
 import {
   CompiledQuery,
@@ -18,16 +22,31 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { assertDistinctColumns } from './result-columns.js';
 
 /** The part of a PGlite instance the dialect uses (structural, so tests and callers stay free). */
 export interface PgliteDatabase {
-  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
-  close(): Promise<void>;
+  query<R>(
+    sql: string,
+    params?: unknown[],
+    options?: { rowMode?: 'array' | 'object' },
+  ): Promise<{ rows: R[]; affectedRows?: number; fields: readonly { readonly name: string }[] }>;
+}
+
+/** The database, checked out of a pool for one holder. */
+export interface PgliteClient {
+  readonly database: PgliteDatabase;
+  /** back to the pool (`discard`: never handed out again as it is) */
+  release(discard?: boolean): void;
+}
+
+export interface PglitePool {
+  connect(): Promise<PgliteClient>;
+  end(): Promise<void>;
 }
 
 export interface PgliteDialectConfig {
-  /** creates the database once, when the first query needs it (e.g. `PGlite.create()` then seeding) */
-  readonly database: () => Promise<PgliteDatabase>;
+  readonly pool: PglitePool;
 }
 
 export class PgliteDialect implements Dialect {
@@ -38,7 +57,7 @@ export class PgliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PgliteDriver(this.#config);
+    return new PgliteDriver(this.#config.pool);
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -55,36 +74,20 @@ export class PgliteDialect implements Dialect {
 }
 
 class PgliteDriver implements Driver {
-  readonly #config: PgliteDialectConfig;
-  #database: PgliteDatabase | undefined;
-  #connection: PgliteConnection | undefined;
-  // the end of the line of holders: each acquisition waits for the previous release
-  #tail: Promise<void> = Promise.resolve();
-  #release: (() => void) | undefined;
+  readonly #pool: PglitePool;
+  readonly #clients = new WeakMap<PgliteConnection, PgliteClient>();
 
-  constructor(config: PgliteDialectConfig) {
-    this.#config = config;
+  constructor(pool: PglitePool) {
+    this.#pool = pool;
   }
 
-  async init(): Promise<void> {
-    this.#database = await this.#config.database();
-    this.#connection = new PgliteConnection(this.#database);
-  }
+  async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void;
-    const turn = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const previous = this.#tail;
-    this.#tail = previous.then(() => turn);
-    await previous;
-    this.#release = release;
-    if (!this.#connection) {
-      release();
-      throw new Error('the PGlite database is closed');
-    }
-    return this.#connection;
+    const client = await this.#pool.connect();
+    const connection = new PgliteConnection(client.database);
+    this.#clients.set(connection, client);
+    return connection;
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -105,19 +108,16 @@ class PgliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
-  async releaseConnection(): Promise<void> {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    this.#clients.get(connection as PgliteConnection)?.release();
   }
 
   async destroy(): Promise<void> {
-    const database = this.#database;
-    this.#database = undefined;
-    this.#connection = undefined;
-    await database?.close();
+    await this.#pool.end();
   }
 }
+
+let cursors = 0;
 
 class PgliteConnection implements DatabaseConnection {
   readonly #database: PgliteDatabase;
@@ -135,8 +135,38 @@ class PgliteConnection implements DatabaseConnection {
     };
   }
 
-  // biome-ignore lint/correctness/useYield: streaming is not offered; the generator only refuses
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error('the PGlite dialect does not stream results');
+  async *streamQuery<R>(
+    compiledQuery: CompiledQuery,
+    chunkSize = 100,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    const cursor = `pglite_cursor_${++cursors}`;
+    // still one statement: a second one after the query would make the DECLARE fail to parse
+    await this.#database.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${compiledQuery.sql}`, [
+      ...compiledQuery.parameters,
+    ]);
+    try {
+      for (;;) {
+        const { rows, fields } = await this.#database.query<unknown[]>(
+          `FETCH ${chunkSize} FROM ${cursor}`,
+          [],
+          {
+            rowMode: 'array',
+          },
+        );
+        const names = fields.map((field) => field.name);
+        assertDistinctColumns(names);
+        if (rows.length > 0) yield { rows: rows.map((values) => rowOf<R>(names, values)) };
+        if (rows.length < chunkSize) return;
+      }
+    } finally {
+      // an aborted transaction refuses the CLOSE; its ROLLBACK closes the cursor anyway
+      await this.#database.query(`CLOSE ${cursor}`).catch(() => undefined);
+    }
   }
+}
+
+function rowOf<R>(names: readonly string[], values: readonly unknown[]): R {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i++) row[names[i] as string] = values[i];
+  return row as R;
 }

@@ -1,9 +1,9 @@
 /**
  * Embedded PostgreSQL (PGlite) for local runs only: one in-process database per pool, seeded once
- * from the `init` SQL file, queries serialised. Each probe runs as on a server: `BEGIN READ ONLY`,
- * `SET LOCAL statement_timeout`, the probe's one statement, ROLLBACK. PGlite runs a statement on
- * the JavaScript thread, so neither the statement timeout nor the deadline can interrupt one
- * already running; the deadline still stops waiting for one that has not started.
+ * from the `init` SQL file, handed to one probe at a time. Each probe runs as on a server: `BEGIN
+ * READ ONLY` with a statement timeout, the probe through a cursor, then the session reset. PGlite
+ * runs a statement on the JavaScript thread, so neither the statement timeout nor the deadline
+ * can interrupt one already running; the deadline still stops waiting for one that has not started.
  *
  * Values as PGlite returns them: numbers for int2/int4/float, numeric as strings, booleans; int8
  * is a number when it fits a double exactly and a string otherwise (PGlite would give a BigInt,
@@ -11,73 +11,86 @@
  */
 import { readFile } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
-import { CompiledQuery, Kysely } from 'kysely';
-import type { ConnectionTarget, DatabaseEngine, DatabasePool, QueryOptions, Row } from '../../core/ports.js';
+import type { ConnectionTarget, DatabaseEngine } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
-import { runLeased } from './connection-lease.js';
+import type { Connector } from './connection-pool.js';
 import { driverErrorFields, driverFailure } from './driver-failure.js';
 import { cacheCluster, cachedCluster } from './pglite-cluster-cache.js';
-import { type PgliteDatabase, PgliteDialect } from './pglite-dialect.js';
+import { PgliteDialect } from './pglite-dialect.js';
+import { beginReadOnly, RESET_SESSION } from './postgres-session.js';
+import { type EngineAdapter, openProbePool } from './probe-pool.js';
+
+export const pgliteAdapter: EngineAdapter<PGlite> = {
+  name: 'pglite',
+  connector: (target) => pgliteConnector(target),
+  // one statement at a time
+  maxConnections: () => 1,
+  dialect: (checkOut) =>
+    new PgliteDialect({
+      pool: {
+        connect: async () => {
+          const checkout = await checkOut();
+          return { database: checkout.connection, release: (discard) => checkout.release(discard) };
+        },
+        // the probe pool closes the database itself
+        end: async () => undefined,
+      },
+    }),
+  // PGlite's extended-protocol query() takes one statement at a time
+  begin: (_database, timeoutMs) => beginReadOnly(timeoutMs).split('; '),
+  stopsStreamsCleanly: true,
+  classify: (error, connected) => {
+    if (error instanceof ProbeError) return error;
+    // the database could not be created or seeded
+    if (!connected) return driverFailure('CONNECTION_FAILED', error);
+    return driverFailure(driverErrorFields(error).code === '57014' ? 'TIMEOUT' : 'QUERY_FAILED', error);
+  },
+  // an embedded database is never closed under a probe
+  isConnectionLost: () => false,
+};
 
 export const pgliteEngine: DatabaseEngine = {
   name: 'pglite',
-  openPool: (target) => openPglitePool(target),
+  openPool: (target) => openProbePool(pgliteAdapter, target),
 };
 
 export default pgliteEngine;
 
-export function openPglitePool(target: ConnectionTarget): DatabasePool {
+/**
+ * The pool's one connection is the database itself: created and seeded on first use, reset before
+ * each holder (a holder given up on may have left its transaction open), closed with the pool.
+ */
+function pgliteConnector(target: ConnectionTarget): Connector<PGlite> {
   if (target.kind !== 'pglite') {
     throw new ProbeError('CONNECTION_FAILED', 'the pglite engine runs embedded databases only (local runs)');
   }
-  const db = new Kysely<Record<string, never>>({
-    dialect: new PgliteDialect({ database: () => createDatabase(target.init) }),
-  });
-  let closed = false;
-
+  let database: Promise<PGlite> | undefined;
+  const reset = async (db: PGlite): Promise<void> => {
+    await db.exec(RESET_SESSION);
+  };
   return {
-    async query(sql: string, { timeoutMs, maxRows, deadline }: QueryOptions): Promise<readonly Row[]> {
-      if (closed) throw new ProbeError('QUERY_FAILED', 'the database is closed');
-      const statementTimeoutMs = Math.max(1, Math.ceil(timeoutMs));
-      let ready = false;
-      try {
-        // nothing to destroy: an abandoned query finishes and rolls back before the next one starts
-        return await runLeased<never, readonly Row[]>(
-          deadline,
-          () => undefined,
-          (lease) =>
-            db.connection().execute(async (conn) => {
-              if (lease.abandoned)
-                throw new ProbeError('TIMEOUT', 'the client-side deadline passed while waiting');
-              ready = true;
-              await conn.executeQuery(CompiledQuery.raw('BEGIN READ ONLY'));
-              try {
-                await conn.executeQuery(
-                  CompiledQuery.raw(`SET LOCAL statement_timeout = ${statementTimeoutMs}`),
-                );
-                const { rows } = await conn.executeQuery<Row>(CompiledQuery.raw(sql));
-                return rows.length > maxRows + 1 ? rows.slice(0, maxRows + 1) : rows;
-              } finally {
-                await conn.executeQuery(CompiledQuery.raw('ROLLBACK'));
-              }
-            }),
-        );
-      } catch (error) {
-        if (error instanceof ProbeError) throw error;
-        // the database could not be created or seeded
-        if (!ready) throw driverFailure('CONNECTION_FAILED', error);
-        throw driverFailure(driverErrorFields(error).code === '57014' ? 'TIMEOUT' : 'QUERY_FAILED', error);
-      }
+    async open() {
+      database ??= createDatabase(target.init).catch((error: unknown) => {
+        database = undefined;
+        throw error;
+      });
+      const db = await database;
+      await reset(db);
+      return db;
     },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await db.destroy();
+    reset,
+    // nothing can interrupt PGlite; the next holder waits for the statement to finish
+    cancel: async () => undefined,
+    destroy: () => undefined,
+    async close() {
+      const opened = database;
+      database = undefined;
+      await (await opened?.catch(() => undefined))?.close();
     },
   };
 }
 
-async function createDatabase(init: string | undefined): Promise<PgliteDatabase> {
+async function createDatabase(init: string | undefined): Promise<PGlite> {
   const seed = init === undefined ? undefined : await readSeed(init);
   const cluster = await cachedCluster();
   const database = await PGlite.create({

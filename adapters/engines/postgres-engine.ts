@@ -1,207 +1,337 @@
 /**
- * PostgreSQL through `pg`: one `pg.Pool` per database, at most `maxConnections` connections, each
- * probe in `BEGIN READ ONLY` with a transaction-local `statement_timeout`, then ROLLBACK, all in one
- * round trip (see pg-read-only-probe.ts).
+ * PostgreSQL through `pg` and kysely's `PostgresDialect`, rows streamed with `pg-cursor`.
  *
- * `pg` directly rather than through kysely: a probe is raw SQL, so kysely's driver would only wrap
- * the pool, while the engine needs the raw client for the one-round-trip probe and to destroy it
- * at the deadline; kysely's per-query objects cost more than the rest of the engine together.
+ * - Each connection is opened on a socket of its own making (`pg`'s `stream` option), so it can be
+ *   destroyed at once, whatever state the server left it in.
+ * - A probe: `BEGIN READ ONLY; SET LOCAL statement_timeout = …` (one message), then the probe
+ *   through a cursor (extended protocol: exactly one statement, the server stops after
+ *   `maxRows + 1` rows).
+ * - Afterwards `RESET_SESSION` ends the transaction and undoes what outlives one, as
+ *   `DISCARD ALL` does: session advisory locks, prepared statements, cursors, LISTEN, settings.
+ * - A statement given up on is cancelled with `pg_cancel_backend` from a second connection: `pg`
+ *   has no public way to send the protocol's cancel request.
  *
  * Values stay as `pg` returns them: int8 and numeric as strings (no silent precision loss),
  * int2/int4/float4/float8 as numbers, booleans as booleans; the core maps them.
  */
+import { Socket } from 'node:net';
+import { type PostgresCursor, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { ConnectionTarget, DatabaseEngine, DatabasePool, QueryOptions, Row } from '../../core/ports.js';
+import Cursor from 'pg-cursor';
+import type { ConnectionTarget, DatabaseEngine, DatabaseWarning, Row, TlsMode } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
-import { connectTimeoutFor } from './connect-timeout.js';
-import { type Lease, runWithLease } from './connection-lease.js';
+import type { Connector } from './connection-pool.js';
+import { connectionUrl, type ServerAddress } from './connection-url.js';
 import { driverErrorFields, driverFailure, isNetworkFailure } from './driver-failure.js';
-import {
-  coarseTimeoutMs,
-  type ProbeSession,
-  RESET_AFTER_FAILURE,
-  ReadOnlyProbe,
-} from './pg-read-only-probe.js';
+import { LoginBackoff } from './login-backoff.js';
+import { beginReadOnly, RESET_SESSION } from './postgres-session.js';
+import { type CheckedOut, type EngineAdapter, openProbePool } from './probe-pool.js';
 import { rdsTrust } from './rds-trust.js';
+import { assertDistinctColumns } from './result-columns.js';
 
 const APPLICATION_NAME = 'chasm';
 
-/** What the next connection a pool opens starts with: set from the latest query's timeout. */
-interface NextConnection {
-  connectTimeoutMs: number;
-  statementTimeoutMs: number;
+/** One connection: the client, the socket under it, and its server process (to cancel its statement). */
+export interface PostgresConnection {
+  readonly client: pg.Client;
+  readonly socket: Socket;
+  readonly pid: number;
 }
 
-/**
- * A client that reads, when it is created, the connect timeout and the statement timeout its
- * session starts with (a startup parameter: no statement needed) from the holder its pool passes
- * in its settings. One class for every pool: a class per pool would make `pg`'s hot paths see as
- * many object shapes as there are pools, and slow down.
- */
-class ProbeClient extends pg.Client {
-  /** the statement timeout its session started with, in ms */
-  readonly statementTimeoutMs: number;
+/** The roles that let a user write anywhere or act on the server. */
+const POWERFUL_ROLES = [
+  'rds_superuser',
+  'pg_write_all_data',
+  'pg_execute_server_program',
+  'pg_write_server_files',
+  'pg_signal_backend',
+] as const;
 
-  constructor(config?: pg.ClientConfig & { readonly next?: NextConnection }) {
-    const statementTimeoutMs = config?.next?.statementTimeoutMs ?? 0;
-    super({
-      ...config,
-      connectionTimeoutMillis: config?.next?.connectTimeoutMs ?? 0,
-      ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
-    });
-    this.statementTimeoutMs = statementTimeoutMs;
-  }
-}
+/** What the first connection asks about its user: anything that could write or act on the server. */
+const PRIVILEGES_SQL = `
+SELECT current_user::text AS user, r.rolsuper AS superuser, r.rolcreaterole AS create_role, r.rolcreatedb AS create_db,
+  ARRAY(SELECT g.rolname::text FROM pg_roles g
+        WHERE g.rolname = ANY ($1::text[]) AND pg_has_role(current_user, g.oid, 'MEMBER')
+        ORDER BY g.rolname) AS roles,
+  ARRAY(SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname <> 'information_schema'
+          AND n.nspname NOT LIKE 'pg\\_%' AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')
+        ORDER BY 1 LIMIT 4) AS tables,
+  ARRAY(SELECT DISTINCT p.proname::text FROM pg_proc p
+        WHERE p.proname IN ('dblink_exec', 'dblink_connect_u') AND has_function_privilege(p.oid, 'EXECUTE')
+        ORDER BY 1) AS functions
+FROM pg_roles r WHERE r.rolname = current_user`;
+
+export const postgresAdapter: EngineAdapter<PostgresConnection> = {
+  name: 'postgres',
+  connector: (target, warn) => postgresConnector(serverAddress(target), warn),
+  maxConnections: (target) => (target.kind === 'pglite' ? 1 : target.maxConnections),
+  dialect: (checkOut) =>
+    new PostgresDialect({
+      pool: {
+        connect: async () => clientFor(await checkOut()),
+        // the probe pool closes the connections itself
+        end: async () => undefined,
+      },
+      cursor: ObjectRowCursor,
+    }),
+  begin: (_connection, timeoutMs) => [beginReadOnly(timeoutMs)],
+  stopsStreamsCleanly: true,
+  classify,
+  isConnectionLost,
+};
 
 export const postgresEngine: DatabaseEngine = {
   name: 'postgres',
-  openPool: (target) => openPostgresPool(target),
+  openPool: (target) => openProbePool(postgresAdapter, target),
 };
 
 export default postgresEngine;
 
-export function openPostgresPool(target: ConnectionTarget): DatabasePool {
+function serverAddress(target: ConnectionTarget): ServerAddress {
   if (target.kind === 'pglite') {
     throw new ProbeError(
       'CONNECTION_FAILED',
       'the postgres engine connects to servers; use the pglite engine',
     );
   }
-  const next: NextConnection = {
-    connectTimeoutMs: connectTimeoutFor(10_000),
-    statementTimeoutMs: coarseTimeoutMs(10_000),
-  };
-  // no pool-level connectionTimeoutMillis: pg-pool would also apply it to waiting for a free slot
-  const settings: pg.PoolConfig & { next: NextConnection } = {
-    ...clientConfig(target),
-    max: target.maxConnections,
-    Client: ProbeClient,
-    next,
-  };
-  const pool = new pg.Pool(settings);
-  // an idle connection closed by the server: the pool drops it; the next query opens another
-  pool.on('error', () => undefined);
-  // a checked-out client has no pool listener: a server that drops it between two messages would
-  // otherwise crash the process; the next query fails instead and the pool drops it
-  pool.on('connect', (client) => client.on('error', () => undefined));
-  let closed = false;
-  const sessions = new WeakMap<pg.PoolClient, ProbeSession>();
-  const sessionOf = (client: pg.PoolClient): ProbeSession => {
-    let session = sessions.get(client);
-    if (!session) {
-      session = {
-        prepared: false,
-        timeouts: new Set(),
-        statementTimeoutMs: client instanceof ProbeClient ? client.statementTimeoutMs : 0,
-      };
-      sessions.set(client, session);
-    }
-    return session;
-  };
+  if (target.kind === 'server') return target;
+  return connectionUrl(target.url, {
+    defaultPort: 5432,
+    tls: {
+      parameter: 'sslmode',
+      modes: {
+        disable: 'disable',
+        require: 'require',
+        'verify-ca': 'verify-ca',
+        'verify-full': 'verify-full',
+      },
+    },
+  });
+}
 
-  const resetAndRelease = async (client: pg.PoolClient): Promise<void> => {
-    const session = sessionOf(client);
-    session.prepared = false;
-    session.timeouts.clear();
+function postgresConnector(
+  address: ServerAddress,
+  warn: (warning: DatabaseWarning) => void,
+): Connector<PostgresConnection> {
+  let checked = false;
+  const backoff = new LoginBackoff();
+  const connect = async (
+    abort: AbortSignal,
+    lost?: () => void,
+  ): Promise<{ client: pg.Client; socket: Socket }> => {
+    const login = await address.login();
+    backoff.check(login);
+    const socket = new Socket();
+    const client = new pg.Client({
+      host: address.host,
+      port: address.port,
+      database: address.database,
+      user: login.user,
+      password: login.password,
+      ssl: sslOptions(address.tls),
+      stream: () => socket,
+      application_name: APPLICATION_NAME,
+      keepAlive: true,
+    });
+    // a failure surfaces through the pending query or `lost`; unheard, it would crash the process
+    client.on('error', () => undefined);
+    if (lost) socket.once('close', lost);
+    const destroy = (): void => {
+      socket.destroy();
+    };
+    abort.addEventListener('abort', destroy, { once: true });
     try {
-      await client.query(RESET_AFTER_FAILURE);
-    } catch {
-      // never hand a connection back in an unknown transaction state
-      destroy(client);
-    }
-    client.release();
-  };
-
-  const run = async (
-    sql: string,
-    statementTimeoutMs: number,
-    maxRows: number,
-    lease: Lease<pg.PoolClient>,
-    progress: { connected: boolean },
-  ): Promise<readonly Row[]> => {
-    const client = await pool.connect();
-    if (lease.abandoned) {
-      // checked out after the caller left: never used, back to the pool idle
-      client.release();
-      throw new ProbeError('TIMEOUT', 'the client-side deadline passed while connecting');
-    }
-    lease.connection = client;
-    progress.connected = true;
-    let rows: readonly Row[];
-    try {
-      // one row beyond maxRows tells the core the result was cut
-      rows = await client.query(new ReadOnlyProbe(sql, statementTimeoutMs, maxRows + 1, sessionOf(client)))
-        .result;
+      await client.connect();
+      backoff.succeeded();
+      return { client, socket };
     } catch (error) {
-      // destroyed by the deadline: it goes back to the pool only to be dropped
-      if (lease.abandoned) client.release();
-      else await resetAndRelease(client);
+      // a failed login never leaves its socket open
+      socket.destroy();
+      backoff.failed(login, error);
       throw error;
+    } finally {
+      abort.removeEventListener('abort', destroy);
     }
-    // no longer this query's: a late deadline must not destroy it under the next probe
-    if (!lease.abandoned) lease.connection = undefined;
-    // idle again: the ROLLBACK was part of the probe's message
-    client.release();
-    return rows;
   };
 
   return {
-    async query(sql: string, { timeoutMs, maxRows, deadline }: QueryOptions): Promise<readonly Row[]> {
-      if (closed) throw new ProbeError('QUERY_FAILED', 'the connection pool is closed');
-      next.connectTimeoutMs = connectTimeoutFor(timeoutMs);
-      next.statementTimeoutMs = coarseTimeoutMs(timeoutMs);
-      const progress = { connected: false };
+    async open(lost, abort) {
+      const { client, socket } = await connect(abort, lost);
       try {
-        return await runWithLease<pg.PoolClient, readonly Row[]>(deadline, destroy, (lease) =>
-          run(sql, timeoutMs, maxRows, lease, progress),
-        );
+        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        const connection = { client, socket, pid: rows[0]?.pid ?? 0 };
+        if (!checked) {
+          checked = true;
+          const warning = await privilegeWarning(client, address.database);
+          if (warning) warn(warning);
+        }
+        return connection;
       } catch (error) {
-        throw classify(error, progress.connected);
+        socket.destroy();
+        throw error;
       }
     },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await pool.end();
+    async reset({ client }) {
+      await client.query(RESET_SESSION);
+    },
+    async cancel({ pid }, abort) {
+      const { client, socket } = await connect(abort);
+      const destroy = (): void => {
+        socket.destroy();
+      };
+      abort.addEventListener('abort', destroy, { once: true });
+      try {
+        await client.query('SELECT pg_cancel_backend($1)', [pid]);
+      } finally {
+        abort.removeEventListener('abort', destroy);
+        socket.destroy();
+      }
+    },
+    destroy({ socket }) {
+      socket.destroy();
     },
   };
 }
 
-function clientConfig(target: Exclude<ConnectionTarget, { kind: 'pglite' }>): pg.PoolConfig {
-  const common = { application_name: APPLICATION_NAME, keepAlive: true };
-  if (target.kind === 'url') return { ...common, connectionString: target.url };
+async function privilegeWarning(client: pg.Client, database: string): Promise<DatabaseWarning | undefined> {
+  let found: string[];
+  let user = 'the database user';
+  try {
+    await client.query('BEGIN READ ONLY; SET LOCAL statement_timeout = 5000');
+    try {
+      const { rows } = await client.query<{
+        superuser: boolean;
+        create_role: boolean;
+        create_db: boolean;
+        roles: string[];
+        tables: string[];
+        functions: string[];
+        user: string;
+      }>(PRIVILEGES_SQL, [POWERFUL_ROLES]);
+      const row = rows[0];
+      if (!row) return undefined;
+      user = `user '${row.user}'`;
+      found = [
+        ...(row.superuser ? ['is a superuser'] : []),
+        ...(row.create_role ? ['may create roles (CREATEROLE)'] : []),
+        ...(row.create_db ? ['may create databases (CREATEDB)'] : []),
+        ...row.roles.map((role) => `is a member of ${role}`),
+        ...(row.tables.length > 0
+          ? [
+              `may INSERT, UPDATE, DELETE or TRUNCATE ${row.tables.join(', ')}${row.tables.length >= 4 ? ' and more' : ''}`,
+            ]
+          : []),
+        ...row.functions.map((fn) => `may run ${fn}`),
+      ];
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  } catch (error) {
+    return {
+      code: 'WRITE_CAPABLE_USER',
+      message: `could not check that ${user} of database '${database}' is read-only: ${driverErrorFields(error).message}`,
+    };
+  }
+  if (found.length === 0) return undefined;
   return {
-    ...common,
-    host: target.host,
-    port: target.port,
-    database: target.database,
-    user: target.user,
-    // pg calls it for each new connection: an IAM token or a handed-over secret stays current
-    password: target.password,
-    ssl: target.tls ? tlsOptions() : false,
+    code: 'WRITE_CAPABLE_USER',
+    message: `${user} could write or act on the server: it ${found.join('; ')}. Probes need only SELECT: connect as a user with read-only grants (see the deploying guide)`,
   };
 }
 
-function tlsOptions(): pg.ConnectionConfig['ssl'] {
+function sslOptions(mode: TlsMode): pg.ClientConfig['ssl'] {
+  if (mode === 'disable') return false;
+  if (mode === 'require') return { rejectUnauthorized: false };
   const { ca } = rdsTrust();
-  // pg verifies the server's name against `host` (servername) by default
-  return { rejectUnauthorized: true, ...(ca ? { ca: [...ca] } : {}) };
+  return {
+    rejectUnauthorized: true,
+    ...(ca ? { ca: [...ca] } : {}),
+    // verify-ca: the chain is verified, not the host name
+    ...(mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
+/** The client kysely's dialect gets: queries go to the connection, cursors as {@link ObjectRowCursor}. */
+function clientFor(checkout: CheckedOut<PostgresConnection>) {
+  const { client } = checkout.connection;
+  return {
+    query(sqlOrCursor: string | ObjectRowCursor<Row>, parameters?: readonly unknown[]) {
+      if (sqlOrCursor instanceof ObjectRowCursor) return sqlOrCursor.start(client);
+      return client.query(sqlOrCursor, parameters ? [...parameters] : []);
+    },
+    release: (discard?: boolean) => checkout.release(discard),
+  } as never;
 }
 
 /**
- * At the deadline the connection is destroyed rather than the query cancelled with
- * `pg_cancel_backend`: cancelling needs another session (beyond `maxConnections`, and impossible
- * when the server is unreachable), whereas destroying frees the slot at once. What runs on in the
- * server is bounded by the statement timeout every probe sets. (`end()` destroys the socket of a
- * busy client.)
+ * The cursor kysely streams with. Rows are read as arrays and turned into objects here, so a
+ * result with two columns of one name is refused rather than losing one of them.
  */
-function destroy(client: pg.PoolClient): void {
-  client.end().catch(() => undefined);
+class ObjectRowCursor<T> implements PostgresCursor<T> {
+  #cursor: Cursor<unknown[]> | undefined;
+
+  constructor(
+    private readonly sql: string,
+    private readonly parameters: unknown[],
+  ) {}
+
+  /** submits the cursor's query on `client` */
+  start(client: pg.Client): this {
+    this.#cursor = client.query(new Cursor<unknown[]>(this.sql, this.parameters, { rowMode: 'array' }));
+    return this;
+  }
+
+  read(count: number): Promise<T[]> {
+    const cursor = this.#started();
+    return new Promise((resolve, reject) => {
+      cursor.read(count, (error, rows, result) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        // a cursor read past its end answers with no rows and no result
+        if (rows.length === 0) {
+          resolve([]);
+          return;
+        }
+        try {
+          const names = result.fields.map((field) => field.name);
+          assertDistinctColumns(names);
+          resolve(rows.map((values) => rowOf(names, values) as T));
+        } catch (failure) {
+          reject(failure);
+        }
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#started().close();
+  }
+
+  #started(): Cursor<unknown[]> {
+    if (!this.#cursor) throw new Error('the cursor was not started on a connection');
+    return this.#cursor;
+  }
+}
+
+function rowOf(names: readonly string[], values: readonly unknown[]): Row {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i++) row[names[i] as string] = values[i];
+  return row;
 }
 
 /** SQLSTATE classes and codes that mean the session itself failed */
 function isSessionFailure(code: string): boolean {
   return code.startsWith('08') || code.startsWith('28') || code.startsWith('57P') || code === '3D000';
+}
+
+function isConnectionLost(error: unknown): boolean {
+  const fields = driverErrorFields(error);
+  if (fields.code === '57P01' || fields.code === '57P02' || fields.code === '57P03') return true;
+  if (fields.code?.startsWith('08') || fields.code === 'ECONNRESET' || fields.code === 'EPIPE') return true;
+  return /connection terminated|not queryable|Connection ended/i.test(fields.message);
 }
 
 function classify(error: unknown, connected: boolean): ProbeError {
@@ -212,7 +342,6 @@ function classify(error: unknown, connected: boolean): ProbeError {
   if (isNetworkFailure(fields) || (fields.code !== undefined && isSessionFailure(fields.code))) {
     return driverFailure('CONNECTION_FAILED', error);
   }
-  if (/connection terminated|not queryable/i.test(fields.message))
-    return driverFailure('CONNECTION_FAILED', error);
+  if (isConnectionLost(error)) return driverFailure('CONNECTION_FAILED', error);
   return driverFailure('QUERY_FAILED', error);
 }

@@ -65,11 +65,12 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the query bundle for a Postgres-only function', () => {
-  it('loads pg, and not kysely (which only the mysql and pglite engines use), on its Postgres path', () => {
+  it('loads pg, pg-cursor and kysely (the seam every engine plugs into) on its Postgres path', () => {
     const { inputs } = contents(metafile, postgresPath);
 
     expect(inputs.some((input) => input.includes('node_modules/pg/'))).toBe(true);
-    expect(inputs.some((input) => input.includes('node_modules/kysely/'))).toBe(false);
+    expect(inputs.some((input) => input.includes('node_modules/pg-cursor/'))).toBe(true);
+    expect(inputs.some((input) => input.includes('node_modules/kysely/'))).toBe(true);
   });
 
   it('never reaches mysql2 on its Postgres path, which the mysql engine chunk holds', () => {

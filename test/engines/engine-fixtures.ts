@@ -1,22 +1,20 @@
 /**
  * One fixture per registered engine for the shared integration suite: how to reach a real
- * server (or an embedded PGlite), a private table seeded with three rows, and how to count the
- * server's connections that came from the pool under test.
+ * server as a user that needs its password (or an embedded PGlite), a private table seeded with
+ * three rows that user may read, and how to count the server's connections of that user.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
 import type { ConnectionTarget } from '../../core/ports.js';
-import { MYSQL_URL, PG_URL } from '../support/databases.js';
+import { createPasswordLogin, MYSQL_URL, type PasswordLogin, PG_URL } from '../support/databases.js';
 
 export interface EngineFixture {
   readonly engine: 'postgres' | 'mysql' | 'pglite';
   /** the seeded table: (id, i, b, n, f, ok, z, s), ids 1..3 */
   readonly table: string;
-  /** a target whose connections the fixture can count; `maxConnections` as given */
+  /** a target logging in with a password, whose connections the fixture can count */
   target(maxConnections: number): ConnectionTarget;
   /** the server's connections from pools opened with `target()`; undefined: embedded */
   connections(): Promise<number | undefined>;
@@ -25,6 +23,10 @@ export interface EngineFixture {
   readonly expectedMatrix: Readonly<Record<string, unknown>>;
   /** a target with a user the server does not know */
   badCredentialsTarget(): ConnectionTarget;
+  /** a target with the fixture's user and a wrong password; undefined: embedded */
+  wrongPasswordTarget?(): ConnectionTarget;
+  /** the password login the targets use; undefined: embedded */
+  readonly login?: PasswordLogin;
   close(): Promise<void>;
 }
 
@@ -40,36 +42,23 @@ function seedSql(table: string, ddlTypes: { bool: string; double: string }): str
 }
 
 export async function postgresFixture(): Promise<FixtureResult> {
-  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  let login: PasswordLogin;
   try {
-    await admin.connect();
+    login = await createPasswordLogin('postgres');
   } catch (error) {
-    return { unavailable: `PostgreSQL at ${PG_URL} is unreachable (${(error as Error).message})` };
+    return { unavailable: `PostgreSQL at ${PG_URL}: ${(error as Error).message}` };
   }
+  const { admin } = login;
   const table = `chasm_engine_${suffix()}`;
-  const applicationName = `chasm_test_${suffix()}`;
   for (const sql of seedSql(table, { bool: 'BOOLEAN', double: 'DOUBLE PRECISION' })) await admin.query(sql);
-  const withParams = (url: string, params: Record<string, string>): string => {
-    const parsed = new URL(url);
-    for (const [key, value] of Object.entries(params)) parsed.searchParams.set(key, value);
-    return parsed.toString();
-  };
+  await admin.query(`GRANT SELECT ON ${table} TO ${login.user}`);
   return {
     fixture: {
       engine: 'postgres',
       table,
-      target: (maxConnections) => ({
-        kind: 'url',
-        url: withParams(PG_URL, { application_name: applicationName }),
-        maxConnections,
-      }),
-      async connections() {
-        const { rows } = await admin.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-          [applicationName],
-        );
-        return rows[0]?.n ?? 0;
-      },
+      login,
+      target: (maxConnections) => login.target(maxConnections),
+      connections: () => login.connections(),
       sleepSql: (seconds) => `SELECT pg_sleep(${seconds}) AS slept`,
       expectedMatrix: {
         i: 42,
@@ -81,59 +70,55 @@ export async function postgresFixture(): Promise<FixtureResult> {
         s: 'eu',
         c: '3',
       },
-      badCredentialsTarget: () => {
-        const url = new URL(PG_URL);
-        url.username = `nobody_${suffix()}`;
-        return { kind: 'url', url: url.toString(), maxConnections: 1 };
-      },
+      badCredentialsTarget: () => ({
+        ...login.target(1),
+        login: () => ({ user: `nobody_${suffix()}`, password: 'x' }),
+      }),
+      wrongPasswordTarget: () => ({
+        ...login.target(1),
+        login: () => ({ user: login.user, password: 'wrong' }),
+      }),
       async close() {
         await admin.query(`DROP TABLE IF EXISTS ${table}`);
-        await admin.end();
+        await login.drop();
       },
     },
   };
 }
 
 export async function mysqlFixture(): Promise<FixtureResult> {
-  let admin: mysql.Connection;
+  let login: PasswordLogin;
   try {
-    admin = await mysql.createConnection({ uri: MYSQL_URL, connectTimeout: 3000 });
+    login = await createPasswordLogin('mysql');
   } catch (error) {
-    return { unavailable: `MySQL/MariaDB at ${MYSQL_URL} is unreachable (${(error as Error).message})` };
+    return { unavailable: `MySQL/MariaDB at ${MYSQL_URL}: ${(error as Error).message}` };
   }
-  // a database of its own: the processlist shows each connection's database, not its attributes
+  const { admin } = login;
   const database = `chasm_engine_${suffix()}`;
   const table = `${database}.probe_values`;
   await admin.query(`CREATE DATABASE ${database}`);
   for (const sql of seedSql(table, { bool: 'BOOLEAN', double: 'DOUBLE' })) await admin.query(sql);
-  const urlFor = (changes: { database?: string; user?: string }): string => {
-    const url = new URL(MYSQL_URL);
-    if (changes.database) url.pathname = `/${changes.database}`;
-    if (changes.user) url.username = changes.user;
-    return url.toString();
-  };
+  await admin.query(`GRANT SELECT ON ${database}.* TO '${login.user}'@'%'`);
   return {
     fixture: {
       engine: 'mysql',
       table,
-      target: (maxConnections) => ({ kind: 'url', url: urlFor({ database }), maxConnections }),
-      async connections() {
-        const [rows] = await admin.query<mysql.RowDataPacket[]>(
-          'SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = ?',
-          [database],
-        );
-        return Number(rows[0]?.n ?? 0);
-      },
+      login,
+      target: (maxConnections) => login.target(maxConnections, database),
+      connections: () => login.connections(),
       sleepSql: (seconds) => `SELECT SLEEP(${seconds}) AS slept`,
       expectedMatrix: { i: 42, b: '9007199254740993', n: '12.50', f: 1.5, ok: 1, z: null, s: 'eu', c: '3' },
       badCredentialsTarget: () => ({
-        kind: 'url',
-        url: urlFor({ user: `nobody_${suffix()}` }),
-        maxConnections: 1,
+        ...login.target(1, database),
+        login: () => ({ user: `nobody_${suffix()}`, password: 'x' }),
+      }),
+      wrongPasswordTarget: () => ({
+        ...login.target(1, database),
+        login: () => ({ user: login.user, password: 'wrong' }),
       }),
       async close() {
         await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-        await admin.end();
+        await login.drop();
       },
     },
   };

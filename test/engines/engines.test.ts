@@ -9,7 +9,7 @@ import { engineRegistry } from '../../adapters/engines/engine-registry.js';
 import { startDeadline } from '../../core/deadline.js';
 import type { ConnectionTarget, DatabaseEngine, DatabasePool } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
-import { MYSQL_URL, PG_URL, skipUnlessCi } from '../support/databases.js';
+import { skipUnlessCi } from '../support/databases.js';
 import {
   type EngineFixture,
   type FixtureResult,
@@ -180,9 +180,8 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
             host: '127.0.0.1',
             port,
             database: 'test',
-            user: 'nobody',
-            password: () => '',
-            tls: false,
+            login: () => ({ user: 'nobody', password: '' }),
+            tls: 'disable',
             maxConnections: 1,
           };
 
@@ -204,20 +203,28 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
     });
 
     it.skipIf(embedded)(
-      'refuses to connect without TLS when tls is required (no plaintext fallback)',
+      'gives CONNECTION_FAILED, without trying again at once, for a wrong password',
+      async () => {
+        // arrange
+        const pool = open(fixture.wrongPasswordTarget?.() ?? fixture.target(1));
+
+        // act
+        const first = await failure(pool.query('SELECT 1 AS one', options));
+        const second = await failure(pool.query('SELECT 1 AS one', options));
+
+        // assess
+        expect(first.code).toBe('CONNECTION_FAILED');
+        expect(first.message).toMatch(/password|Access denied/i);
+        expect(second.code).toBe('CONNECTION_FAILED');
+        expect(second.message).toMatch(/not connecting again for \d+ s after 1 failed attempt/);
+      },
+    );
+
+    it.skipIf(embedded)(
+      'refuses to connect without TLS when TLS is required (no plaintext fallback)',
       async () => {
         // arrange: the local server offers no TLS (or a certificate nobody trusts)
-        const url = new URL(name === 'postgres' ? PG_URL : MYSQL_URL);
-        const target: ConnectionTarget = {
-          kind: 'server',
-          host: url.hostname,
-          port: Number(url.port || entry.defaultPort),
-          database: url.pathname.slice(1),
-          user: decodeURIComponent(url.username),
-          password: () => decodeURIComponent(url.password),
-          tls: true,
-          maxConnections: 1,
-        };
+        const target: ConnectionTarget = { ...fixture.target(1), tls: 'verify-full' } as ConnectionTarget;
 
         // act
         const error = await failure(open(target).query('SELECT 1 AS one', options));
@@ -270,37 +277,25 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
       expect(rows[0]?.q).toBe('?');
     });
 
-    it.skipIf(embedded)(
-      'calls the password provider of a server target when it opens a connection',
-      async () => {
-        // arrange
-        const url = new URL(
-          fixture.target(1).kind === 'url' ? (fixture.target(1) as { url: string }).url : '',
-        );
-        let calls = 0;
-        const target: ConnectionTarget = {
-          kind: 'server',
-          host: url.hostname,
-          port: Number(url.port || entry.defaultPort),
-          database: url.pathname.slice(1),
-          user: decodeURIComponent(url.username),
-          password: async () => {
-            calls += 1;
-            return decodeURIComponent(url.password);
-          },
-          tls: false,
-          maxConnections: 1,
-        };
+    it.skipIf(embedded)('logs in with the password the target gives for each new connection', async () => {
+      // arrange
+      const base = fixture.target(1);
+      let calls = 0;
+      const target = {
+        ...base,
+        login: async () => {
+          calls += 1;
+          return base.kind === 'server' ? base.login() : { user: '', password: '' };
+        },
+      } as ConnectionTarget;
 
-        // act
-        const rows = await open(target).query('SELECT 1 AS one', options);
+      // act
+      const rows = await open(target).query('SELECT 1 AS one', options);
 
-        // assess
-        expect(rows).toHaveLength(1);
-        // a trust-authenticated server never asks pg for the password; mysql2 is handed it every time
-        if (name === 'mysql') expect(calls).toBeGreaterThanOrEqual(1);
-      },
-    );
+      // assess
+      expect(rows).toHaveLength(1);
+      expect(calls).toBe(1);
+    });
 
     it('gives QUERY_FAILED, with the cause, for invalid SQL', async () => {
       // act

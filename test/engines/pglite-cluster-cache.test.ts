@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cachedCluster } from '../../adapters/engines/pglite-cluster-cache.js';
-import { openPglitePool } from '../../adapters/engines/pglite-engine.js';
+import { pgliteEngine } from '../../adapters/engines/pglite-engine.js';
 
 const QUERY = { timeoutMs: 10_000, maxRows: 10 };
 
@@ -19,10 +19,10 @@ describe('embedded PGlite started from the cached fresh cluster', () => {
     writeFileSync(second, 'CREATE TABLE seeded_second (n int); INSERT INTO seeded_second VALUES (2), (3);');
 
     // act: one run per seed
-    const a = openPglitePool({ kind: 'pglite', init: first });
+    const a = pgliteEngine.openPool({ kind: 'pglite', init: first });
     const firstRows = await a.query('SELECT count(*)::int AS n FROM seeded_first', QUERY);
     await a.close();
-    const b = openPglitePool({ kind: 'pglite', init: second });
+    const b = pgliteEngine.openPool({ kind: 'pglite', init: second });
     const secondRows = await b.query('SELECT count(*)::int AS n FROM seeded_second', QUERY);
     const leftover = await b.query("SELECT to_regclass('seeded_first') IS NULL AS gone", QUERY);
     await b.close();

@@ -34,14 +34,11 @@ describe('localConnection', () => {
       { DB_PASSWORD: 'hunter2' },
     );
     expect(local.engine).toBe('postgres');
-    expect(local.target).toMatchObject({
-      kind: 'server',
-      host: 'localhost',
-      port: 5433,
+    expect(local.target).toMatchObject({ kind: 'server', host: 'localhost', port: 5433, tls: 'disable' });
+    expect(local.target.kind === 'server' && (await local.target.login())).toEqual({
       user: 'metrics_reader',
-      tls: false,
+      password: 'hunter2',
     });
-    expect(local.target.kind === 'server' && (await local.target.password())).toBe('hunter2');
   });
 
   it('refuses an iam database without a local block with CONNECTION_FAILED saying what to add', () => {
@@ -68,15 +65,16 @@ describe('deployedTarget', () => {
       { env },
     );
     // act
-    const first = target.kind === 'server' ? await target.password() : '';
-    const second = target.kind === 'server' ? await target.password() : '';
+    const first = target.kind === 'server' ? (await target.login()).password : '';
+    const second = target.kind === 'server' ? (await target.login()).password : '';
     // assess
     expect(first).toMatch(
       /^db\.example\.com:5432\/\?Action=connect&DBUser=metrics_reader&X-Amz-Date=\d{8}T\d{6}Z/,
     );
     expect(first).toContain('X-Amz-Signature=');
     expect(second).toBe(first);
-    expect(target).toMatchObject({ kind: 'server', tls: true, maxConnections: 2 });
+    expect(target).toMatchObject({ kind: 'server', tls: 'verify-full', maxConnections: 2 });
+    expect(target.kind === 'server' && (await target.login()).user).toBe('metrics_reader');
   });
 
   it('reads the latest secret handed over, its username included, and fails clearly without one', async () => {
@@ -90,14 +88,19 @@ describe('deployedTarget', () => {
     latest = { username: 'rotated_user', password: 'first' };
     const target = deployedTarget(db, () => latest, {});
     // act
-    const before = target.kind === 'server' ? await target.password() : '';
-    latest = { username: 'rotated_user', password: 'second' };
-    const after = target.kind === 'server' ? await target.password() : '';
+    const before = target.kind === 'server' ? await target.login() : undefined;
+    latest = { username: 'renamed_user', password: 'second' };
+    const after = target.kind === 'server' ? await target.login() : undefined;
+    latest = { password: 'third' };
+    const withoutUser = target.kind === 'server' ? await target.login() : undefined;
     // assess
-    expect([before, after]).toEqual(['first', 'second']);
-    expect(target).toMatchObject({ user: 'rotated_user' });
+    expect([before, after, withoutUser]).toEqual([
+      { user: 'rotated_user', password: 'first' },
+      { user: 'renamed_user', password: 'second' },
+      { user: 'metrics_reader', password: 'third' },
+    ]);
     latest = undefined;
-    expect(() => without.kind === 'server' && without.password()).toThrow(
+    await expect(async () => without.kind === 'server' && without.login()).rejects.toThrow(
       'no credentials were handed over for it (auth: secret)',
     );
   });

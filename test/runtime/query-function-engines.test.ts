@@ -10,14 +10,7 @@ import type { QueryManifest } from '../../core/manifest.js';
 import type { ConnectionTarget, QueryResponse } from '../../core/ports.js';
 import { createQueryFunction, type QueryFunction } from '../../core/query-function.js';
 import { database, metric, probe } from '../support/config-factory.js';
-import {
-  type AdminConnection,
-  connectAdmin,
-  MYSQL_URL,
-  PG_URL,
-  serverAvailable,
-  uniqueName,
-} from '../support/databases.js';
+import { createReaderLogin, type PasswordLogin, serverAvailable, uniqueName } from '../support/databases.js';
 
 const DDL = (table: string) => `CREATE TABLE ${table} (
   id int PRIMARY KEY, region varchar(10) NOT NULL, shard int NOT NULL, i int NOT NULL, b bigint NOT NULL,
@@ -38,25 +31,22 @@ interface EngineFixture {
   teardown(table: string): Promise<void>;
 }
 
-function serverFixture(
-  engine: 'postgres' | 'mysql',
-  url: string,
-  write: (table: string) => string,
-): EngineFixture {
-  let admin: AdminConnection | undefined;
+function serverFixture(engine: 'postgres' | 'mysql', write: (table: string) => string): EngineFixture {
+  let login: PasswordLogin | undefined;
   return {
     engine,
     server: engine,
     write,
     async setup(table) {
-      admin = await connectAdmin(engine);
-      await admin.query(DDL(table));
-      await admin.query(ROWS(table));
-      return { kind: 'url', url, maxConnections: 2 };
+      // a read-only user that needs its password, as a deployed probe user
+      login = await createReaderLogin(engine);
+      await login.admin.query(DDL(table));
+      await login.admin.query(ROWS(table));
+      return login.target(2);
     },
     async teardown(table) {
-      await admin?.query(`DROP TABLE IF EXISTS ${table}`);
-      await admin?.end();
+      await login?.admin.query(`DROP TABLE IF EXISTS ${table}`);
+      await login?.drop();
     },
   };
 }
@@ -64,8 +54,8 @@ function serverFixture(
 const pgWrite = (table: string) => `WITH d AS (DELETE FROM ${table} RETURNING 1) SELECT count(*) AS n FROM d`;
 let pgliteDir = '';
 const fixtures: EngineFixture[] = [
-  serverFixture('postgres', PG_URL, pgWrite),
-  serverFixture('mysql', MYSQL_URL, (table) => `DELETE FROM ${table}`),
+  serverFixture('postgres', pgWrite),
+  serverFixture('mysql', (table) => `DELETE FROM ${table}`),
   {
     engine: 'pglite',
     write: pgWrite,

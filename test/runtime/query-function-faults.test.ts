@@ -10,16 +10,14 @@ import { InvalidQueryRequestError } from '../../core/query-request.js';
 import { database, metric, probe } from '../support/config-factory.js';
 import {
   type AdminConnection,
-  connectAdmin,
-  MYSQL_URL,
-  PG_URL,
+  createReaderLogin,
+  type PasswordLogin,
   serverAvailable,
   uniqueName,
 } from '../support/databases.js';
 
 interface ServerFixture {
   readonly engine: 'postgres' | 'mysql';
-  readonly url: string;
   /** a statement that runs for seconds */
   readonly slow: string;
   /** this connection's id on the server, as column `pid` */
@@ -32,7 +30,6 @@ interface ServerFixture {
 const servers: ServerFixture[] = [
   {
     engine: 'postgres',
-    url: PG_URL,
     slow: 'SELECT 1 AS n FROM pg_sleep(5)',
     pid: 'SELECT pg_backend_pid() AS pid, pg_sleep(0.05) AS s',
     openCount: (ids) => `SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid IN (${ids.join(', ')})`,
@@ -40,7 +37,6 @@ const servers: ServerFixture[] = [
   },
   {
     engine: 'mysql',
-    url: MYSQL_URL,
     // BENCHMARK keeps the server busy (SLEEP may just return early when interrupted)
     slow: "SELECT BENCHMARK(5000000000, MD5('chasm')) AS n",
     pid: 'SELECT CONNECTION_ID() AS pid, SLEEP(0.05) AS s',
@@ -63,13 +59,17 @@ function manifestOf(engine: string, probes: ProbeConfig[], maxConnections = 2): 
 describe.each(servers)('query function faults on $engine', (server) => {
   let available = true;
   let admin: AdminConnection;
+  let login: PasswordLogin;
+  // a read-only user that needs its password, as a deployed probe user
+  let target: ConnectionTarget;
   const table = uniqueName('chasm_rt_fault');
-  const target: ConnectionTarget = { kind: 'url', url: server.url, maxConnections: 2 };
 
   beforeAll(async () => {
     available = await serverAvailable(server.engine);
     if (!available) return;
-    admin = await connectAdmin(server.engine);
+    login = await createReaderLogin(server.engine);
+    target = login.target(2);
+    admin = login.admin;
     await admin.query(`CREATE TABLE ${table} (id int PRIMARY KEY)`);
     await admin.query(`INSERT INTO ${table} VALUES (1), (2), (3)`);
   });
@@ -77,7 +77,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
   afterAll(async () => {
     if (!available) return;
     await admin.query(`DROP TABLE IF EXISTS ${table}`);
-    await admin.end();
+    await login.drop();
   });
 
   it('times out a statement beyond its timeout while its sibling probes on the same database succeed', async ({
@@ -122,7 +122,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
       probe({ name: 'queued', sql: `SELECT count(*) AS n FROM ${table}`, timeoutMs: 300 }),
     ];
     const run = createQueryFunction(manifestOf(server.engine, probes, 1), {
-      openPool: () => openEnginePool(server.engine, { ...target, maxConnections: 1 }),
+      openPool: () => openEnginePool(server.engine, login.target(1)),
     });
     // act
     const response = await run({ probes: ['slow', 'queued'] });
@@ -154,9 +154,10 @@ describe.each(servers)('query function faults on $engine', (server) => {
 
   it('reports an unknown probe name as UNKNOWN_PROBE and still runs the known ones', async ({ skip }) => {
     if (!available) skip();
-    const run = createQueryFunction(manifestOf(server.engine, [probe({ name: 'known' })]), {
-      openPool: () => openEnginePool(server.engine, target),
-    });
+    const run = createQueryFunction(
+      manifestOf(server.engine, [probe({ name: 'known' }), probe({ name: 'another' })]),
+      { openPool: () => openEnginePool(server.engine, target) },
+    );
     const response = await run({ probes: ['known', 'unknown'] });
     await run.close();
     expect(response.reports).toEqual([

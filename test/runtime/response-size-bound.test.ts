@@ -28,6 +28,8 @@ const pool: DatabasePool = {
     if (sql === 'SELECT nope') throw new ProbeError('QUERY_FAILED', `kaputt: ${'ü€😀\u0001'.repeat(200)}`);
     return Array.from({ length: 4 }, (_, i) => ({ id: `${'"\\'.repeat(400)}${i}`, n: i * 1.5e-7 }));
   },
+  warnings: () => [],
+  settled: async () => undefined,
   close: async () => undefined,
 };
 
