@@ -1,4 +1,4 @@
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudWatchClient, createCloudWatchSink } from '../../adapters/sinks/cloudwatch-sink.js';
 import type { NamespacedDatum } from '../../core/metric-data.js';
@@ -34,6 +34,28 @@ describe('CloudWatch sink against the local PutMetricData endpoint', () => {
     cloudwatch.requests.length = 0;
     cloudwatch.throttle(0);
     cloudwatch.delay(0);
+  });
+
+  it('the endpoint refuses a non-ASCII dimension value as CloudWatch does, accepting nothing of the request', async () => {
+    const city = (Value: string) => ({
+      MetricName: 'Visits',
+      Dimensions: [{ Name: 'City', Value }],
+      Value: 1,
+    });
+    const data = [city('Basel'), city('Bern'), city('Zürich')];
+
+    const refusal = await client
+      .send(new PutMetricDataCommand({ Namespace: 'Acme/Sink', MetricData: data }))
+      .catch((error: unknown) => error as Error & { $metadata: { httpStatusCode?: number } });
+
+    expect(refusal).toMatchObject({
+      name: 'InvalidParameterValueException',
+      message:
+        'The value for parameter MetricData.member.3.Dimensions.member.1.Value contains non-ASCII characters.',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(cloudwatch.requests.map((r) => [r.status, r.sent, r.datums])).toEqual([[400, 3, 0]]);
+    expect(cloudwatch.accepted).toEqual([]);
   });
 
   it('publishes 2500 datums in 3 gzip requests and CloudWatch holds each once', async () => {
@@ -131,7 +153,8 @@ describe('CloudWatch sink against the local PutMetricData endpoint', () => {
 
   it('sends timestamps and several values as CloudWatch expects them', async () => {
     const sink = createCloudWatchSink({ client });
-    const at = Date.UTC(2025, 0, 1, 12, 0, 0);
+    // whole seconds, as the wire carries them, and within the two weeks CloudWatch accepts
+    const at = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 
     await sink.publish([
       {
