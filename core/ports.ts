@@ -89,11 +89,24 @@ export interface Invoker {
   ): Promise<QueryResponse>;
 }
 
+/** Datums a sink could not publish, and why. */
+export interface PublishError {
+  /** `INVALID_VALUE`: the datums were refused as invalid; `PUBLISH_FAILED`: anything else */
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly datums: number;
+  /**
+   * the positions, in the data handed to `publish`, of the datums lost (a datum cut in several
+   * counts once); absent when the sink cannot tell
+   */
+  readonly indexes?: readonly number[];
+}
+
 export interface PublishOutcome {
   readonly published: number;
   readonly failed: number;
   /** one entry per failed request or rejected datum, with the reason */
-  readonly errors: readonly { readonly code: ErrorCode; readonly message: string; readonly datums: number }[];
+  readonly errors: readonly PublishError[];
 }
 
 /** Where metric data goes: CloudWatch, EMF log lines, the console. */
