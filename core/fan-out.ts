@@ -317,6 +317,18 @@ function checkResponse(answer: unknown): QueryResponse {
     if (!isDatum(answer.metrics[index]))
       throw new Error(`malformed response: metrics[${index}] is not a metric datum`);
   }
+  const counts = answer.metricsPerReport;
+  if (
+    counts !== undefined &&
+    !(
+      Array.isArray(counts) &&
+      counts.length === answer.reports.length &&
+      counts.every((n) => Number.isInteger(n) && n >= 0) &&
+      counts.reduce((sum: number, n: number) => sum + n, 0) === answer.metrics.length
+    )
+  ) {
+    throw new Error('malformed response: metricsPerReport does not count the metrics of each report');
+  }
   return answer as unknown as QueryResponse;
 }
 

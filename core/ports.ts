@@ -77,7 +77,13 @@ export interface QueryRequest {
 /** What a query function returns: metric data (never raw rows) and one report per requested probe. */
 export interface QueryResponse {
   readonly reports: readonly ProbeReport[];
+  /** every probe's metric data, in the order of `reports` */
   readonly metrics: readonly MetricDatum[];
+  /**
+   * how many of `metrics` each report's probe produced, in the order of `reports`: what lets the
+   * fan-out trace a datum CloudWatch refuses back to its probe; absent, it cannot
+   */
+  readonly metricsPerReport?: readonly number[];
 }
 
 /** Calls one query function. Any failure (error, timeout, malformed response) rejects. */
