@@ -27,9 +27,9 @@ export function datumProbes(
 }
 
 /**
- * The reports after publishing: a probe that succeeded but lost datums now fails with the code of
- * its first lost datum, and `failed` lists those reports. `probes` gives each published position's
- * probe (`undefined` for the health metrics).
+ * The reports after publishing: a probe that succeeded but lost datums now fails with the code
+ * and message of the first error that lost one of them, and `failed` lists those reports. `probes`
+ * gives the probe of each position handed to the sink (`undefined` for the health metrics).
  */
 export function reportsAfterPublishing(
   reports: readonly ProbeReport[],

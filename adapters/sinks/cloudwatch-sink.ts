@@ -12,7 +12,7 @@
  *
  * The splitting is bounded per refused request. It stops at a part whose every datum CloudWatch's
  * message names (it writes a sentence per problem, naming `MetricData.member.N`): the whole part is
- * invalid, so a probe whose datums are all bad, side by side, costs no more than its two edges. And
+ * invalid, so a run of bad datums side by side (one probe's) costs about what two bad datums do. And
  * it stops when the request has spent its budget (`maxSplitRequests`, 80 by default: four bad
  * datums spread over 1,000). Such a part fails whole with `INVALID_VALUE`, its message saying so.
  * Any other failure (throttling or 5xx beyond the retries, a network error) fails its request
