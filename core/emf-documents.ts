@@ -51,10 +51,10 @@ export function emfDocuments(data: readonly NamespacedDatum[], now: number): Emf
   const rejected: RejectedDatum[] = [];
   const groups = new Map<string, SeriesGroup>();
   let accepted = 0;
-  for (const datum of data) {
+  for (const [index, datum] of data.entries()) {
     const reason = namespaceProblem(datum.Namespace) ?? datumProblem(datum) ?? memberClash(datum);
     if (reason !== undefined) {
-      rejected.push({ datum, reason });
+      rejected.push({ datum, index, reason });
       continue;
     }
     const timestamp = datum.Timestamp ?? now;

@@ -3,10 +3,12 @@
  * probes are grouped per query function, the functions invoked concurrently (one invocation per
  * function unless 6 MiB forces a split; a split function's batches one after another), each
  * invocation under a deadline; whatever one invocation does, the others' metric data is
- * published, with the health metrics, through the sink.
+ * published, with the health metrics, through the sink. A probe whose datums the sink could not
+ * publish fails (`core/publish-losses.ts`); the health metrics, published with the data in the
+ * fewest requests, are then corrected by a second, small publish.
  */
 import { formatDuration, withDeadline } from './deadline.js';
-import { healthMetrics } from './health-metrics.js';
+import { healthCorrections, healthMetrics } from './health-metrics.js';
 import { invocationBatches } from './invocation-batches.js';
 import type { FanoutManifest, ScheduleEvent } from './manifest.js';
 import type { MetricDatum, NamespacedDatum, ProbeReport } from './metric-data.js';
@@ -20,6 +22,7 @@ import type {
   QueryResponse,
 } from './ports.js';
 import type { ErrorCode } from './probe-error.js';
+import { datumProbes, reportsAfterPublishing } from './publish-losses.js';
 
 /** What the fan-out needs from the world. */
 export interface FanoutDeps {
@@ -47,8 +50,11 @@ export interface FanoutDeps {
 
 /** What one tick did: a report per probe (in the event's order), what was published and how it went. */
 export interface FanoutOutcome {
+  /** a probe that lost datums in publishing is reported failed, with the sink's code and message */
   readonly reports: readonly ProbeReport[];
+  /** every datum handed to the sink, health corrections last */
   readonly metrics: readonly NamespacedDatum[];
+  /** counts and errors (without `indexes`: what they lost is in the reports) */
   readonly publish: PublishOutcome;
 }
 
@@ -120,7 +126,7 @@ export async function fanOut(
   const names = [...new Set(event.probes)];
   const reports = new Map<string, ProbeReport>();
   // per invocation, in plan order (not completion order), so output is deterministic
-  const responses: (readonly MetricDatum[])[] = [];
+  const responses: QueryResponse[] = [];
 
   const fail = (probe: string, elapsedMs: number, code: ErrorCode, message: string): void => {
     const database = manifest.probes[probe]?.database ?? '';
@@ -213,7 +219,7 @@ export async function fanOut(
         );
       }
     }
-    responses[slot] = response.metrics;
+    responses[slot] = response;
   }
 
   async function gatherCredentials(
@@ -255,12 +261,68 @@ export async function fanOut(
       });
     }
   }
+  return publishTick(manifest, deps, responses, ordered);
+}
+
+/**
+ * Publishes a tick's responses and health metrics in one go; a probe that lost datums then fails,
+ * and the health metrics already published are corrected with a second, small publish.
+ */
+async function publishTick(
+  manifest: FanoutManifest,
+  deps: FanoutDeps,
+  responses: readonly QueryResponse[],
+  reports: readonly ProbeReport[],
+): Promise<FanoutOutcome> {
   const metrics: NamespacedDatum[] = [];
-  for (const data of [...responses, healthMetrics(manifest.health, ordered)]) {
-    for (const datum of data ?? []) metrics.push(namespaced(manifest.namespace, datum));
+  // the probe each datum came from (none for health metrics), to trace what publishing loses
+  const probes: (string | undefined)[] = [];
+  for (const response of responses) {
+    if (!response) continue;
+    const owners = datumProbes(response.reports, response.metrics.length, response.metricsPerReport);
+    for (let i = 0; i < response.metrics.length; i++) {
+      metrics.push(namespaced(manifest.namespace, response.metrics[i] as MetricDatum));
+      probes.push(owners[i]);
+    }
   }
-  const publish = await publishAll(deps, metrics);
-  return { reports: ordered, metrics, publish };
+  for (const datum of healthMetrics(manifest.health, reports)) {
+    metrics.push(namespaced(manifest.namespace, datum));
+  }
+  let publish = await publishAll(deps, metrics);
+
+  const after = reportsAfterPublishing(reports, probes, publish.errors);
+  for (const report of after.failed) {
+    deps.logger?.log({
+      level: 'error',
+      event: 'probe',
+      probe: report.probe,
+      database: report.database,
+      code: report.error?.code,
+      message: report.error?.message,
+    });
+  }
+  // a sink that published nothing is down: the health metrics would be lost too, and missing
+  // health data already alarms
+  const corrections =
+    publish.published > 0
+      ? healthCorrections(manifest.health, after.reports, after.failed).map((datum) =>
+          namespaced(manifest.namespace, datum),
+        )
+      : [];
+  if (corrections.length > 0) {
+    const corrected = await publishAll(deps, corrections);
+    metrics.push(...corrections);
+    publish = {
+      published: publish.published + corrected.published,
+      failed: publish.failed + corrected.failed,
+      errors: [...publish.errors, ...corrected.errors],
+    };
+  }
+  return {
+    reports: after.reports,
+    metrics,
+    publish: { ...publish, errors: publish.errors.map(({ indexes: _indexes, ...error }) => error) },
+  };
 }
 
 /**
@@ -289,16 +351,18 @@ async function publishAll(deps: FanoutDeps, metrics: readonly NamespacedDatum[])
   if (metrics.length === 0) return { published: 0, failed: 0, errors: [] };
   try {
     const outcome = await deps.sink.publish(metrics);
-    for (const error of outcome.errors)
-      deps.logger?.log({ level: 'error', event: 'publish-failed', ...error });
+    for (const { code, message, datums } of outcome.errors)
+      deps.logger?.log({ level: 'error', event: 'publish-failed', code, message, datums });
     return outcome;
   } catch (error) {
     const message = `publishing ${metrics.length} datums failed: ${causeOf(error)}`;
     deps.logger?.log({ level: 'error', event: 'publish-failed', code: 'PUBLISH_FAILED', message });
+    // the sink gave up on everything it was handed
+    const indexes = Array.from({ length: metrics.length }, (_, index) => index);
     return {
       published: 0,
       failed: metrics.length,
-      errors: [{ code: 'PUBLISH_FAILED', message, datums: metrics.length }],
+      errors: [{ code: 'PUBLISH_FAILED', message, datums: metrics.length, indexes }],
     };
   }
 }
@@ -316,6 +380,18 @@ function checkResponse(answer: unknown): QueryResponse {
   for (let index = 0; index < answer.metrics.length; index++) {
     if (!isDatum(answer.metrics[index]))
       throw new Error(`malformed response: metrics[${index}] is not a metric datum`);
+  }
+  const counts = answer.metricsPerReport;
+  if (
+    counts !== undefined &&
+    !(
+      Array.isArray(counts) &&
+      counts.length === answer.reports.length &&
+      counts.every((n) => Number.isInteger(n) && n >= 0) &&
+      counts.reduce((sum: number, n: number) => sum + n, 0) === answer.metrics.length
+    )
+  ) {
+    throw new Error('malformed response: metricsPerReport does not count the metrics of each report');
   }
   return answer as unknown as QueryResponse;
 }

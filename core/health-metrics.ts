@@ -60,3 +60,37 @@ export function healthMetrics(mode: HealthMode, reports: readonly ProbeReport[])
   }
   return data;
 }
+
+/**
+ * Health metrics that correct a tick's, already published, once publishing failed `failed` probes
+ * that had succeeded: a second `ProbesFailed` with the full count (alarms and the dashboard read
+ * its Maximum) and, with `detailed`, `ProbeSuccess` 0 for each of them (read by its Minimum).
+ * Durations and rows stand as published.
+ */
+export function healthCorrections(
+  mode: HealthMode,
+  reports: readonly ProbeReport[],
+  failed: readonly ProbeReport[],
+): MetricDatum[] {
+  if (mode === 'none' || failed.length === 0) return [];
+  const data: MetricDatum[] = [
+    {
+      MetricName: HEALTH_METRICS.probesFailed,
+      Dimensions: [],
+      Unit: 'Count',
+      StorageResolution: 60,
+      Value: reports.filter((report) => !report.ok).length,
+    },
+  ];
+  if (mode === 'summary') return data;
+  for (const report of failed) {
+    data.push({
+      MetricName: HEALTH_METRICS.probeSuccess,
+      Dimensions: [{ Name: 'Probe', Value: report.probe }],
+      Unit: 'Count',
+      StorageResolution: 60,
+      Value: 0,
+    });
+  }
+  return data;
+}

@@ -13,13 +13,19 @@ export const CLOUDWATCH = {
   maxValuesPerDatum: 150,
   /** dimensions on one metric */
   maxDimensions: 30,
-  /** metric name, dimension name and dimension value lengths */
+  /**
+   * metric name, dimension name and dimension value lengths; names and values are printable
+   * ASCII with at least one character other than a space, and a dimension name never starts with `:`
+   */
   maxNameLength: 255,
   maxDimensionValueLength: 1024,
   maxNamespaceLength: 255,
   /** |value| must lie within 2^-260 .. 2^360 (or be 0) */
   maxValue: 2 ** 360,
   minMagnitude: 2 ** -260,
+  /** a datum's `Timestamp` lies within two weeks before and two hours after CloudWatch receives it */
+  maxTimestampAgeMs: 14 * 24 * 60 * 60 * 1000,
+  maxTimestampLeadMs: 2 * 60 * 60 * 1000,
 } as const;
 
 export const LAMBDA = {

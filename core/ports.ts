@@ -107,9 +107,15 @@ export interface DatabaseWarningReport extends DatabaseWarning {
 /** What a query function returns: metric data (never raw rows) and one report per requested probe. */
 export interface QueryResponse {
   readonly reports: readonly ProbeReport[];
+  /** every probe's metric data, in the order of `reports` */
   readonly metrics: readonly MetricDatum[];
   /** warnings about the databases the probes ran on; absent when none */
   readonly warnings?: readonly DatabaseWarningReport[];
+  /**
+   * how many of `metrics` each report's probe produced, in the order of `reports`: what lets the
+   * fan-out trace a datum CloudWatch refuses back to its probe; absent, it cannot
+   */
+  readonly metricsPerReport?: readonly number[];
 }
 
 /** Calls one query function. Any failure (error, timeout, malformed response) rejects. */
@@ -121,11 +127,24 @@ export interface Invoker {
   ): Promise<QueryResponse>;
 }
 
+/** Datums a sink could not publish, and why. */
+export interface PublishError {
+  /** `INVALID_VALUE`: the datums were refused as invalid; `PUBLISH_FAILED`: anything else */
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly datums: number;
+  /**
+   * the positions, in the data handed to `publish`, of the datums lost (a datum cut in several
+   * counts once); absent when the sink cannot tell
+   */
+  readonly indexes?: readonly number[];
+}
+
 export interface PublishOutcome {
   readonly published: number;
   readonly failed: number;
   /** one entry per failed request or rejected datum, with the reason */
-  readonly errors: readonly { readonly code: ErrorCode; readonly message: string; readonly datums: number }[];
+  readonly errors: readonly PublishError[];
 }
 
 /** Where metric data goes: CloudWatch, EMF log lines, the console. */

@@ -1,8 +1,10 @@
 /**
  * Batching metric data into the fewest PutMetricData requests CloudWatch accepts: grouped per
  * namespace, ≤ 1000 datums and ≤ 1 MB of body each, several values of a series as
- * `Values`/`Counts` (≤ 150 per datum). Every datum is checked first; a bad one is set aside
- * with its reason and never joins a request, so it cannot make CloudWatch reject the others.
+ * `Values`/`Counts` (≤ 150 per datum). Every datum is checked first against the rules CloudWatch
+ * documents; a bad one is set aside with its reason and never joins a request, so it cannot make
+ * CloudWatch reject the others. Each request keeps, per datum, the position of the datum it came
+ * from, so whatever CloudWatch still refuses is traced back to its source.
  */
 import { CLOUDWATCH, CLOUDWATCH_UNITS, STORAGE_RESOLUTIONS } from './limits.js';
 import type { MetricDatum, NamespacedDatum } from './metric-data.js';
@@ -11,6 +13,8 @@ import type { MetricDatum, NamespacedDatum } from './metric-data.js';
 export interface PutMetricRequest {
   readonly Namespace: string;
   readonly MetricData: readonly MetricDatum[];
+  /** for each of `MetricData`, the position in the planned data of the datum it came from */
+  readonly sources: readonly number[];
   /** a conservative estimate of the request body's size before compression, in bytes */
   readonly bytes: number;
 }
@@ -18,6 +22,8 @@ export interface PutMetricRequest {
 /** A datum that would make CloudWatch reject its whole request. */
 export interface RejectedDatum {
   readonly datum: NamespacedDatum;
+  /** its position in the data given */
+  readonly index: number;
   readonly reason: string;
 }
 
@@ -60,45 +66,51 @@ export function planPutMetricBatches(
   limits: BatchLimits = DEFAULT_LIMITS,
 ): PutMetricBatches {
   const rejected: RejectedDatum[] = [];
-  const byNamespace = new Map<string, MetricDatum[]>();
-  for (const datum of data) {
+  const byNamespace = new Map<string, { datum: MetricDatum; source: number }[]>();
+  data.forEach((datum, index) => {
     const reason = namespaceProblem(datum.Namespace) ?? datumProblem(datum);
     if (reason !== undefined) {
-      rejected.push({ datum, reason });
-      continue;
+      rejected.push({ datum, index, reason });
+      return;
     }
     let list = byNamespace.get(datum.Namespace);
     if (!list) {
       list = [];
       byNamespace.set(datum.Namespace, list);
     }
-    list.push(...splitValues(stripNamespace(datum), limits.maxValuesPerDatum));
-  }
+    for (const part of splitValues(stripNamespace(datum), limits.maxValuesPerDatum)) {
+      list.push({ datum: part, source: index });
+    }
+  });
 
   const requests: PutMetricRequest[] = [];
   for (const [namespace, datums] of byNamespace) {
     const envelope =
       byteLength(JSON.stringify({ Namespace: namespace, MetricData: [] })) + ENVELOPE_SLACK_BYTES;
     let current: MetricDatum[] = [];
+    let sources: number[] = [];
     let bytes = envelope;
-    for (const datum of datums) {
+    for (const { datum, source } of datums) {
       const size = estimateDatumBytes(datum);
       if (envelope + size > limits.maxRequestBytes) {
         rejected.push({
           datum: { ...datum, Namespace: namespace },
+          index: source,
           reason: `datum '${datum.MetricName}' alone takes ${size} bytes, more than a request may carry (${limits.maxRequestBytes})`,
         });
         continue;
       }
       if (current.length >= limits.maxDatumsPerRequest || bytes + size > limits.maxRequestBytes) {
-        requests.push({ Namespace: namespace, MetricData: current, bytes });
+        requests.push({ Namespace: namespace, MetricData: current, sources, bytes });
         current = [];
+        sources = [];
         bytes = envelope;
       }
       current.push(datum);
+      sources.push(source);
       bytes += size;
     }
-    if (current.length > 0) requests.push({ Namespace: namespace, MetricData: current, bytes });
+    if (current.length > 0) requests.push({ Namespace: namespace, MetricData: current, sources, bytes });
   }
   return { requests, rejected };
 }
@@ -118,7 +130,7 @@ export function namespaceProblem(namespace: string): string | undefined {
 /** Why CloudWatch would refuse this datum (names, dimensions, unit, values), or `undefined`. */
 export function datumProblem(datum: MetricDatum): string | undefined {
   const name = datum.MetricName;
-  if (!isName(name)) return `metric name '${name}' must be 1-255 printable ASCII characters`;
+  if (!isName(name)) return `metric name '${name}' must be 1-255 printable ASCII characters, not only spaces`;
   if (!UNITS.has(datum.Unit)) return `metric '${name}' has unknown unit '${datum.Unit}'`;
   if (!RESOLUTIONS.has(datum.StorageResolution)) {
     return `metric '${name}' has storage resolution ${datum.StorageResolution}; use 1 or 60`;
@@ -129,7 +141,7 @@ export function datumProblem(datum: MetricDatum): string | undefined {
   const seen = new Set<string>();
   for (const dimension of datum.Dimensions) {
     if (!isName(dimension.Name) || dimension.Name.startsWith(':')) {
-      return `metric '${name}' has dimension name '${dimension.Name}': 1-255 printable ASCII characters, not starting with ':'`;
+      return `metric '${name}' has dimension name '${dimension.Name}': 1-255 printable ASCII characters, not only spaces, not starting with ':'`;
     }
     if (seen.has(dimension.Name)) return `metric '${name}' repeats dimension '${dimension.Name}'`;
     seen.add(dimension.Name);
@@ -138,6 +150,9 @@ export function datumProblem(datum: MetricDatum): string | undefined {
     }
     if (dimension.Value.length > CLOUDWATCH.maxDimensionValueLength) {
       return `metric '${name}' has a value of dimension '${dimension.Name}' longer than ${CLOUDWATCH.maxDimensionValueLength} characters`;
+    }
+    if (!PRINTABLE_ASCII.test(dimension.Value)) {
+      return `metric '${name}' has a value of dimension '${dimension.Name}' with characters other than printable ASCII`;
     }
   }
   if (datum.Value !== undefined && datum.Values !== undefined) {
@@ -173,7 +188,12 @@ function valueProblem(name: string, value: unknown): string | undefined {
 }
 
 function isName(name: unknown): name is string {
-  return typeof name === 'string' && name.length <= CLOUDWATCH.maxNameLength && PRINTABLE_ASCII.test(name);
+  return (
+    typeof name === 'string' &&
+    name.length <= CLOUDWATCH.maxNameLength &&
+    PRINTABLE_ASCII.test(name) &&
+    name.trim().length > 0
+  );
 }
 
 function stripNamespace(datum: NamespacedDatum): MetricDatum {

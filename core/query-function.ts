@@ -246,9 +246,11 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     await Promise.all(
       [...perDatabase].map(([database, probes]) => runDatabase(database, probes, results, warnings)),
     );
+    // the warnings (a few short lines, one per database at most) take their room first
+    const warningBytes = warnings.length > 0 ? 3 * JSON.stringify({ warnings }).length : 0;
     const fitted = fitResponse(
       names.map((name) => results.get(name) as ProbeResult),
-      maxResponseBytes,
+      maxResponseBytes - warningBytes,
     );
     const response = warnings.length > 0 ? { ...fitted, warnings } : fitted;
     for (const warning of warnings)
@@ -315,11 +317,13 @@ function fitResponse(results: ProbeResult[], maxBytes: number): QueryResponse {
 function responseOf(results: readonly ProbeResult[]): QueryResponse {
   const reports: ProbeReport[] = [];
   const metrics: MetricDatum[] = [];
+  const metricsPerReport: number[] = [];
   for (const result of results) {
     reports.push(result.report);
+    metricsPerReport.push(result.metrics.length);
     for (const datum of result.metrics) metrics.push(datum);
   }
-  return { reports, metrics };
+  return { reports, metrics, metricsPerReport };
 }
 
 /** The longest JSON text of a number (`-2.2250738585072014e-308`) and a comma. */
@@ -336,9 +340,11 @@ function stringBound(text: string): number {
  * character were escaped, each number at its longest.
  */
 function responseBytesBound(results: readonly ProbeResult[]): number {
-  let bytes = 32;
+  // the keys and brackets of reports, metrics and metricsPerReport
+  let bytes = 64;
   for (const { report, metrics } of results) {
-    bytes += 96 + 2 * NUMBER_JSON_BOUND + stringBound(report.probe) + stringBound(report.database);
+    // rows, durationMs and the report's entry in metricsPerReport
+    bytes += 96 + 3 * NUMBER_JSON_BOUND + stringBound(report.probe) + stringBound(report.database);
     if (report.error) bytes += 32 + stringBound(report.error.code) + stringBound(report.error.message);
     for (const datum of metrics) {
       // StorageResolution, Value and Timestamp; then each dimension, value and count

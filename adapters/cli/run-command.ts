@@ -1,11 +1,12 @@
 /**
  * `chasm run FILE [--probe NAME]... [--json] [--publish console|emf|cloudwatch]`: runs the probes once, locally,
- * through the code that runs in Lambda, and prints what would be published.
+ * through the code that runs in Lambda, and prints what would be published; with `--publish emf` or
+ * `cloudwatch`, what was, and whether publishing failed.
  */
 import { didYouMean } from '../../config/closest-match.js';
 import type { FanoutOutcome } from '../../core/fan-out.js';
 import type { NamespacedDatum, ProbeReport } from '../../core/metric-data.js';
-import type { MetricsSink } from '../../core/ports.js';
+import type { MetricsSink, PublishOutcome } from '../../core/ports.js';
 import { runProbesLocally } from '../local-run.js';
 import { createCloudWatchClient, createCloudWatchSink } from '../sinks/cloudwatch-sink.js';
 import { createConsoleSink } from '../sinks/console-sink.js';
@@ -47,12 +48,14 @@ Runs every probe of FILE (or only those named with --probe) once, against each d
 local: block, and prints the probes' outcomes and the metric data that would be published.
 
   --probe NAME     run only this probe (repeatable)
-  --json           print { "probes": [...], "metrics": [...] } instead of tables
+  --json           print { "probes": [...], "metrics": [...] } instead of tables, with
+                   "publish": { "ok", "error"? } when publishing to emf or cloudwatch
   --publish TARGET where the metric data goes: console (default; printed, nothing sent), emf
                    (the Embedded Metric Format lines Lambda would log, printed), cloudwatch
                    (PutMetricData, default credential chain; AWS_ENDPOINT_URL_CLOUDWATCH overrides)
 
-Exit status: 0 every probe succeeded, 1 unusable input, 2 one or more probes failed.`;
+Exit status: 0 every probe succeeded, 1 unusable input, 2 one or more probes failed or some
+metric data could not be published.`;
 
 export const runCommand: Command = {
   usage: USAGE,
@@ -77,7 +80,9 @@ export const runCommand: Command = {
     const out = parsed.json ? { write: (line: string) => emf.push(JSON.parse(line)) } : io.stdout;
     const outcome = await runProbesLocally(config, probes, { sink: createSink(parsed.publish, out) });
     io.stdout.write(
-      parsed.json ? formatJson(outcome, parsed.publish === 'emf' ? emf : undefined) : formatText(outcome),
+      parsed.json
+        ? formatJson(outcome, parsed.publish, parsed.publish === 'emf' ? emf : undefined)
+        : formatText(outcome, parsed.publish),
     );
     const failed = outcome.reports.some((report) => !report.ok) || outcome.publish.failed > 0;
     return failed ? EXIT.probesFailed : EXIT.ok;
@@ -117,13 +122,33 @@ function splitOnce(arg: string): [string, string] {
   return [arg.slice(0, at), arg.slice(at + 1)];
 }
 
-/** The documented `--json` shape: `{ "probes": [...], "metrics": [...] }`, plus `emf` with `--publish emf`. */
-function formatJson(outcome: FanoutOutcome, emf?: readonly unknown[]): string {
-  const document = { probes: outcome.reports, metrics: outcome.metrics, ...(emf ? { emf } : {}) };
+/**
+ * The documented `--json` shape: `{ "probes": [...], "metrics": [...] }`, plus `publish` when
+ * something was sent (emf, cloudwatch) and `emf` with `--publish emf`.
+ */
+function formatJson(outcome: FanoutOutcome, target: PublishTarget, emf?: readonly unknown[]): string {
+  const document = {
+    probes: outcome.reports,
+    metrics: outcome.metrics,
+    ...(target === 'console' ? {} : { publish: publishResult(outcome.publish) }),
+    ...(emf ? { emf } : {}),
+  };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-function formatText(outcome: FanoutOutcome): string {
+/** `{ ok }`, and when anything was lost, the first error's code and a message counting what was. */
+function publishResult(publish: PublishOutcome): {
+  ok: boolean;
+  error?: { code: string; message: string };
+} {
+  const [first, ...more] = publish.errors;
+  if (publish.failed === 0 || !first) return { ok: true };
+  const others = more.length > 0 ? ` (and ${more.length} more error${more.length > 1 ? 's' : ''})` : '';
+  const message = `${publish.failed} of ${publish.published + publish.failed} datums were not published: ${first.message}${others}`;
+  return { ok: false, error: { code: first.code, message } };
+}
+
+function formatText(outcome: FanoutOutcome, target: PublishTarget): string {
   const lines: string[] = [];
   lines.push(
     ...table(['STATUS', 'PROBE', 'DATABASE', 'ROWS', 'MS', 'ERROR'], outcome.reports.map(reportRow), [3, 4]),
@@ -142,6 +167,15 @@ function formatText(outcome: FanoutOutcome): string {
     `${outcome.reports.length - failed} of ${outcome.reports.length} probes ok` +
       `${failed > 0 ? `, ${failed} failed` : ''}; ${outcome.metrics.length} metric datums.`,
   );
+  if (target !== 'console') {
+    // each error is printed above
+    const { published, failed: lost } = outcome.publish;
+    lines.push(
+      lost > 0
+        ? `Publishing to ${target} failed: ${lost} of ${published + lost} datums were not published.`
+        : `Published ${published} datums to ${target}.`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

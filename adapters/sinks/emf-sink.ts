@@ -31,10 +31,11 @@ export function createEmfSink(options: EmfSinkOptions): MetricsSink {
       return {
         published: accepted,
         failed: rejected.length,
-        errors: rejected.map(({ reason }) => ({
+        errors: rejected.map(({ reason, index }) => ({
           code: 'INVALID_VALUE' as const,
           message: reason,
           datums: 1,
+          indexes: [index],
         })),
       };
     },

@@ -170,7 +170,9 @@ describe('EMF sink', () => {
     ]);
 
     expect(outcome.published).toBe(1);
-    expect(outcome.errors).toEqual([expect.objectContaining({ code: 'INVALID_VALUE', datums: 1 })]);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({ code: 'INVALID_VALUE', datums: 1, indexes: [1] }),
+    ]);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('"Good":1');
     expect(lines[0]).not.toContain('Bad');

@@ -70,6 +70,13 @@ describe.skipIf(!available)('fan-out faults', () => {
               sql: "SELECT 'Infinity'::float8 AS n",
               metrics: [metric({ name: 'Broken' })],
             }),
+            stackProbe({
+              name: 'cities',
+              database: 'pg',
+              sql: "SELECT city, 1 AS n FROM (VALUES ('Bern'), ('Zürich')) AS c(city)",
+              dimensions: { City: { column: 'city' } },
+              metrics: [metric({ name: 'Visits' })],
+            }),
           ],
         }),
         PG_SECRET_VALUE,
@@ -153,6 +160,24 @@ describe.skipIf(!available)('fan-out faults', () => {
         ]),
       );
       expect(names.map(([n]) => n)).not.toContain('Broken');
+    });
+
+    it('fails only the probe whose column gives a non-ASCII dimension value and publishes the other', async () => {
+      const report = await stack.tick(['constant', 'cities']);
+
+      expect(report.probes.map((p) => [p.probe, p.ok, p.error?.code])).toEqual([
+        ['constant', true, undefined],
+        ['cities', false, 'INVALID_VALUE'],
+      ]);
+      expect(report.probes[1]?.error?.message).toMatch(/dimension column 'city'/);
+      expect(report.publish).toEqual({ published: 2, failed: 0, errors: [] });
+      expect(stack.cloudwatch.accepted.map((d) => [d.MetricName, d.Value])).toEqual(
+        expect.arrayContaining([
+          ['Constant', 42],
+          ['ProbesFailed', 1],
+        ]),
+      );
+      expect(stack.cloudwatch.accepted.map((d) => d.MetricName)).not.toContain('Visits');
     });
   });
 

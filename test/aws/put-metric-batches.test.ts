@@ -94,6 +94,42 @@ describe('planPutMetricBatches', () => {
     expect(rejected[6]?.reason).toMatch(/31 dimensions/);
   });
 
+  it('rejects dimension values CloudWatch refuses: non-ASCII, control characters, only spaces', () => {
+    const data = [
+      datum(1, { Dimensions: [{ Name: 'City', Value: 'Zürich' }] }),
+      datum(2, { Dimensions: [{ Name: 'City', Value: 'Bern\tOst' }] }),
+      datum(3, { Dimensions: [{ Name: 'City', Value: '   ' }] }),
+      datum(4, { Dimensions: [{ Name: ' ', Value: 'Basel' }] }),
+      datum(5, { Dimensions: [{ Name: 'City', Value: 'Genève'.normalize('NFD') }] }),
+      datum(6, { Dimensions: [{ Name: 'City', Value: 'St. Gallen' }] }),
+    ];
+
+    const { requests, rejected } = planPutMetricBatches(data);
+
+    expect(rejected.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(requests[0]?.MetricData.map((d) => d.Value)).toEqual([6]);
+  });
+
+  it('traces every datum of a request, and every rejected one, to its position in the data', () => {
+    const many = Array.from({ length: 200 }, (_, i) => i);
+    const data = [
+      datum(0),
+      datum(1, { Value: Number.NaN }),
+      datum(2, { Namespace: 'Acme/Other' }),
+      datum(3, { Value: undefined, Values: many }),
+      datum(4),
+    ];
+
+    const { requests, rejected } = planPutMetricBatches(data);
+
+    expect(rejected.map((r) => r.index)).toEqual([1]);
+    // the datum of 200 distinct values goes out as two, both from position 3
+    expect(requests.map((r) => [r.Namespace, r.sources])).toEqual([
+      ['Acme/Test', [0, 3, 3, 4]],
+      ['Acme/Other', [2]],
+    ]);
+  });
+
   it('merges repeated values into counts and cuts more than 150 distinct values into several datums', () => {
     const values = [...Array.from({ length: 200 }, (_, i) => i), 5, 5];
     const data = [datum(0, { Value: undefined, Values: values })];

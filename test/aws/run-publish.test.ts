@@ -46,6 +46,21 @@ function chasm(args: string[], env: Record<string, string> = {}) {
   });
 }
 
+/** The binary's exit status and output, whatever the status. */
+async function chasmExit(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number; stdout: string }> {
+  try {
+    const { stdout } = await chasm(args, env);
+    return { status: 0, stdout };
+  } catch (error) {
+    const { code, stdout } = error as { code?: number; stdout?: string };
+    if (typeof code !== 'number') throw error;
+    return { status: code, stdout: stdout ?? '' };
+  }
+}
+
 const available = await databasesAvailable();
 
 describe.skipIf(!available)('chasm run --publish', () => {
@@ -71,10 +86,59 @@ describe.skipIf(!available)('chasm run --publish', () => {
       });
 
       expect(JSON.parse(stdout).probes[0]).toMatchObject({ probe: 'active-sessions', ok: true });
+      expect(JSON.parse(stdout).publish).toEqual({ ok: true });
       expect(cloudwatch.accepted.map((d) => [d.Namespace, d.MetricName, d.Value]).sort()).toEqual([
         ['Acme/Sessions', 'ActiveSessions', 42],
         ['Acme/Sessions', 'ProbesFailed', 0],
       ]);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    'cloudwatch: a request that keeps failing shows under publish and on its probe, and exits 2',
+    async () => {
+      // every attempt the SDK makes (5) meets a 500
+      cloudwatch.accepted.length = 0;
+      for (let n = 1; n <= 5; n++) cloudwatch.failRequest(n);
+
+      const { status, stdout } = await chasmExit(['run', file, '--publish', 'cloudwatch', '--json'], {
+        AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.endpoint,
+      });
+
+      expect(status).toBe(2);
+      const output = JSON.parse(stdout) as {
+        probes: { ok: boolean; error?: { code: string; message: string } }[];
+        publish: { ok: boolean; error?: { code: string; message: string } };
+      };
+      expect(output.publish).toEqual({
+        ok: false,
+        error: {
+          code: 'PUBLISH_FAILED',
+          message: expect.stringMatching(/^2 of 2 datums were not published: .*InternalServiceFault/),
+        },
+      });
+      expect(output.probes[0]).toMatchObject({ ok: false, error: { code: 'PUBLISH_FAILED' } });
+      expect(cloudwatch.accepted).toEqual([]);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    'cloudwatch: the text output says publishing failed, and exits 2',
+    async () => {
+      for (let n = 1; n <= 5; n++) cloudwatch.failRequest(n);
+
+      const { status, stdout } = await chasmExit(['run', file, '--publish', 'cloudwatch'], {
+        AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.endpoint,
+      });
+
+      expect(status).toBe(2);
+      expect(stdout).toMatch(/^FAILED\s+active-sessions\s+sessions\s+1\s+[\d.]+\s+PUBLISH_FAILED: /m);
+      expect(stdout).toMatch(
+        /^PUBLISH_FAILED: PutMetricData of 2 datums to 'Acme\/Sessions' failed after 5 attempts/m,
+      );
+      expect(stdout).toContain('Publishing to cloudwatch failed: 2 of 2 datums were not published.');
     },
     CLI_TIMEOUT_MS,
   );
@@ -97,8 +161,9 @@ describe.skipIf(!available)('chasm run --publish', () => {
     async () => {
       const { stdout } = await chasm(['run', file, '--publish', 'emf', '--json']);
 
-      const output = JSON.parse(stdout) as { probes: { ok: boolean }[]; emf: unknown[] };
+      const output = JSON.parse(stdout) as { probes: { ok: boolean }[]; publish: unknown; emf: unknown[] };
       expect(output.probes.map((probe) => probe.ok)).toEqual([true]);
+      expect(output.publish).toEqual({ ok: true });
       expect(output.emf).toHaveLength(1);
       expect(emfViolations(JSON.stringify(output.emf[0]))).toEqual([]);
       expect(output.emf[0]).toMatchObject({ ActiveSessions: 42, ProbesFailed: 0 });

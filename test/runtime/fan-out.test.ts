@@ -141,6 +141,24 @@ describe('fanOut', () => {
     expect(sink.data.map((d) => d.MetricName)).toEqual(['ProbesFailed']);
   });
 
+  it('treats a response whose metricsPerReport does not count its metrics as a failed invocation', async () => {
+    // arrange: two datums, counted as three
+    const invoker = createInProcessInvoker({
+      a: async () => ({
+        reports: [{ probe: 'p1', database: 'db-a', ok: true, rows: 2, durationMs: 1 }],
+        metrics: [datum('x', 1), datum('x', 2)],
+        metricsPerReport: [3],
+      }),
+    });
+    const sink = createConsoleSink();
+    // act
+    const outcome = await fanOut(manifest([fn('a', ['p1'])]), { probes: ['p1'] }, { invoker, sink });
+    // assess
+    expect(outcome.reports[0]?.error?.code).toBe('INVOKE_FAILED');
+    expect(outcome.reports[0]?.error?.message).toContain('malformed response: metricsPerReport');
+    expect(sink.data.map((d) => d.MetricName)).toEqual(['ProbesFailed']);
+  });
+
   it('reports INVOKE_FAILED for a requested probe the response has no report for', async () => {
     const invoker = createInProcessInvoker({ a: async () => ({ reports: [], metrics: [] }) });
     const outcome = await fanOut(

@@ -223,6 +223,8 @@ describe.each(servers)('query function faults on $engine', (server) => {
     expect(response.metrics).toEqual([
       { MetricName: 'Value', Dimensions: [], Unit: 'Count', StorageResolution: 60, Value: 3 },
     ]);
+    // what each report's probe kept, so the fan-out can trace a datum back to its probe
+    expect(response.metricsPerReport).toEqual([0, 1]);
     expect(JSON.stringify(response).length).toBeLessThanOrEqual(450);
   });
 
