@@ -14,6 +14,7 @@ import type { FanoutManifest, ScheduleEvent } from './manifest.js';
 import type { MetricDatum, NamespacedDatum, ProbeReport } from './metric-data.js';
 import type {
   DatabaseCredentials,
+  DatabaseWarningReport,
   Invoker,
   Logger,
   MetricsSink,
@@ -21,7 +22,7 @@ import type {
   QueryRequest,
   QueryResponse,
 } from './ports.js';
-import type { ErrorCode } from './probe-error.js';
+import { type ErrorCode, WARNING_CODES } from './probe-error.js';
 import { datumProbes, reportsAfterPublishing } from './publish-losses.js';
 
 /** What the fan-out needs from the world. */
@@ -56,6 +57,8 @@ export interface FanoutOutcome {
   readonly metrics: readonly NamespacedDatum[];
   /** counts and errors (without `indexes`: what they lost is in the reports) */
   readonly publish: PublishOutcome;
+  /** what the query functions found out about their databases (e.g. a user that could write); absent when none */
+  readonly warnings?: readonly DatabaseWarningReport[];
 }
 
 /** The margin an invocation gets beyond its longest probe timeout (cold start, network). */
@@ -318,11 +321,25 @@ async function publishTick(
       errors: [...publish.errors, ...corrected.errors],
     };
   }
+  const warnings = warningsOf(responses);
+  for (const warning of warnings) deps.logger?.log({ level: 'warn', event: 'database-warning', ...warning });
   return {
     reports: after.reports,
     metrics,
     publish: { ...publish, errors: publish.errors.map(({ indexes: _indexes, ...error }) => error) },
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/** The responses' warnings, each database's once per code (a split function answers several times). */
+function warningsOf(responses: readonly QueryResponse[]): DatabaseWarningReport[] {
+  const seen = new Map<string, DatabaseWarningReport>();
+  for (const response of responses) {
+    for (const warning of response?.warnings ?? []) {
+      seen.set(`${warning.database}\u0000${warning.code}`, warning);
+    }
+  }
+  return [...seen.values()];
 }
 
 /**
@@ -393,7 +410,21 @@ function checkResponse(answer: unknown): QueryResponse {
   ) {
     throw new Error('malformed response: metricsPerReport does not count the metrics of each report');
   }
+  const warnings = answer.warnings;
+  if (warnings !== undefined && !(Array.isArray(warnings) && warnings.every(isWarning))) {
+    throw new Error('malformed response: warnings is not a list of database warnings');
+  }
   return answer as unknown as QueryResponse;
+}
+
+function isWarning(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    typeof value.database === 'string' &&
+    typeof value.code === 'string' &&
+    (WARNING_CODES as readonly string[]).includes(value.code) &&
+    typeof value.message === 'string'
+  );
 }
 
 function isReport(value: unknown): boolean {

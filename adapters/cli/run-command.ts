@@ -123,13 +123,14 @@ function splitOnce(arg: string): [string, string] {
 }
 
 /**
- * The documented `--json` shape: `{ "probes": [...], "metrics": [...] }`, plus `publish` when
- * something was sent (emf, cloudwatch) and `emf` with `--publish emf`.
+ * The documented `--json` shape: `{ "probes": [...], "metrics": [...] }`, plus `warnings` when
+ * there are any, `publish` when something was sent (emf, cloudwatch) and `emf` with `--publish emf`.
  */
 function formatJson(outcome: FanoutOutcome, target: PublishTarget, emf?: readonly unknown[]): string {
   const document = {
     probes: outcome.reports,
     metrics: outcome.metrics,
+    ...(outcome.warnings ? { warnings: outcome.warnings } : {}),
     ...(target === 'console' ? {} : { publish: publishResult(outcome.publish) }),
     ...(emf ? { emf } : {}),
   };
@@ -161,6 +162,12 @@ function formatText(outcome: FanoutOutcome, target: PublishTarget): string {
     );
   }
   for (const error of outcome.publish.errors) lines.push(`${error.code}: ${error.message}`);
+  if (outcome.warnings) {
+    lines.push('');
+    for (const warning of outcome.warnings) {
+      lines.push(`WARNING ${warning.code} (database '${warning.database}'): ${warning.message}`);
+    }
+  }
   const failed = outcome.reports.filter((report) => !report.ok).length;
   lines.push(
     '',

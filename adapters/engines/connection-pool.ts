@@ -1,19 +1,19 @@
 /**
  * The connections to one database server, whatever its driver: at most `max` at once, counting the
- * ones still being opened and the ones whose statement is being cancelled, so no misconfiguration
- * of Chasm can fill a server's connection slots.
+ * ones still being opened or reset and the ones whose statement is being cancelled, so no
+ * misconfiguration of Chasm can fill a server's connection slots.
  *
- * - A connection is opened with fresh credentials each time (an IAM token, a rotated secret's user
- *   and password), and a failed opening closes its socket at once (the connector's duty).
- * - A released connection is reset to a known state before anyone else gets it; a failed reset
- *   destroys it.
+ * - A connection is opened with current credentials each time (an IAM token, a rotated secret's
+ *   user and password); a failed opening closes its socket at once (the connector's duty).
+ * - A released connection is reset to a known state before anyone else gets it; a reset that fails
+ *   or does not finish in time destroys it.
  * - Idle connections are closed after `idleMs`, and none is reused past `lifetimeMs`, so a revoked
  *   password or a failed-over server is noticed. Both are also checked at checkout: timers do not
  *   run while a Lambda instance is frozen.
- * - A connection given up on (its probe's deadline passed, or its result was cut short) has its
- *   statement cancelled from another connection, in its own slot, and is then destroyed.
+ * - A connection given up on (its probe's deadline passed, or its result was cut short) is
+ *   destroyed at once, and its statement cancelled from another connection, in its slot.
+ * - `close()` destroys every connection, whatever it is doing, and aborts what is being opened.
  */
-
 import { type Deadline, DeadlineExceededError } from '../../core/deadline.js';
 
 /** What the pool needs from a driver. */
@@ -25,7 +25,7 @@ export interface Connector<C> {
   open(lost: () => void, abort: AbortSignal): Promise<C>;
   /** returns a used connection to a known state; rejects when it cannot */
   reset(connection: C): Promise<void>;
-  /** stops the statement running on `connection` from another connection; rejects at `abort` */
+  /** stops the statement running on `connection` from another connection; gives up at `abort` */
   cancel(connection: C, abort: AbortSignal): Promise<void>;
   /** closes at once, whatever the connection is doing */
   destroy(connection: C): void;
@@ -34,10 +34,12 @@ export interface Connector<C> {
 }
 
 export interface ConnectionPoolOptions {
-  /** connections at once, including those being opened or cancelled */
+  /** connections at once, including those being opened, reset or cancelled */
   readonly max: number;
   /** how long opening one connection may take; default 5 s */
   readonly openTimeoutMs?: number;
+  /** how long resetting a released connection may take; default 5 s */
+  readonly resetTimeoutMs?: number;
   /** how long cancelling a statement may take; default 1 s */
   readonly cancelTimeoutMs?: number;
   /** an idle connection is closed after this; default 60 s */
@@ -48,7 +50,7 @@ export interface ConnectionPoolOptions {
   readonly now?: () => number;
 }
 
-/** A checkout: the connection, until `release()` or `abandon()`. */
+/** A checkout: the connection, until `release()`, `destroy()` or `abandon()`. */
 export interface PooledConnection<C> {
   readonly connection: C;
   /** whether it served an earlier checkout (the server may have closed it while it was idle) */
@@ -71,6 +73,7 @@ interface Entry<C> {
   readonly openedAt: number;
   idleSince: number;
   uses: number;
+  /** the server closed it */
   lost: boolean;
   idleTimer?: ReturnType<typeof setTimeout>;
 }
@@ -84,32 +87,36 @@ export class ConnectionPool<C> {
   readonly #connector: Connector<C>;
   readonly #max: number;
   readonly #openTimeoutMs: number;
+  readonly #resetTimeoutMs: number;
   readonly #cancelTimeoutMs: number;
   readonly #idleMs: number;
   readonly #lifetimeMs: number;
   readonly #now: () => number;
+  /** every connection not yet destroyed: idle, checked out or being reset */
+  readonly #entries = new Set<Entry<C>>();
   readonly #idle: Entry<C>[] = [];
   readonly #waiters: Waiter<C>[] = [];
-  /** aborts whatever is being opened or cancelled, for `close()` */
+  /** what is being opened or cancelled, to abort on `close()` */
   readonly #pending = new Set<AbortController>();
-  readonly #settling = new Set<Promise<void>>();
-  /** connections counted against `max`: idle, checked out, being opened, reset or cancelled */
-  #slots = 0;
+  readonly #cancelling = new Set<Promise<void>>();
+  /** connections being opened, and destroyed ones whose statement is being cancelled */
+  #inFlight = 0;
   #closed = false;
 
   constructor(connector: Connector<C>, options: ConnectionPoolOptions) {
     this.#connector = connector;
     this.#max = Math.max(1, options.max);
     this.#openTimeoutMs = options.openTimeoutMs ?? 5_000;
+    this.#resetTimeoutMs = options.resetTimeoutMs ?? 5_000;
     this.#cancelTimeoutMs = options.cancelTimeoutMs ?? 1_000;
     this.#idleMs = options.idleMs ?? 60_000;
     this.#lifetimeMs = options.lifetimeMs ?? 15 * 60_000;
     this.#now = options.now ?? (() => performance.now());
   }
 
-  /** connections open or being opened, cancelled or reset */
+  /** the slots taken: connections open, being opened, reset or cancelled */
   get size(): number {
-    return this.#slots;
+    return this.#entries.size + this.#inFlight;
   }
 
   /**
@@ -152,34 +159,34 @@ export class ConnectionPool<C> {
 
   /** Resolves once no statement this pool gave up on is still being cancelled. */
   async settled(): Promise<void> {
-    while (this.#settling.size > 0) await Promise.allSettled([...this.#settling]);
+    while (this.#cancelling.size > 0) await Promise.allSettled([...this.#cancelling]);
   }
 
   /**
    * Waits for pending cancellations (each bounded by its timeout), then destroys every connection,
-   * idle or not, and aborts any still being opened; waiting checkouts fail.
+   * whatever it is doing, and aborts any still being opened; waiting checkouts fail.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.settled();
     for (const waiter of this.#waiters.splice(0))
       waiter.reject(new PoolClosedError('the connection pool is closed'));
-    for (const entry of this.#idle.splice(0)) this.#destroy(entry);
+    await this.settled();
+    this.#idle.length = 0;
+    for (const entry of [...this.#entries]) this.#destroy(entry);
     for (const controller of this.#pending) controller.abort();
     await this.#connector.close?.();
   }
 
   #serve(): void {
-    while (this.#waiters.length > 0) {
+    while (this.#waiters.length > 0 && !this.#closed) {
       const entry = this.#takeIdle();
       if (entry) {
-        this.#hand(entry);
+        this.#checkout(entry, this.#waiters.shift() as Waiter<C>);
         continue;
       }
-      if (this.#slots >= this.#max) return;
-      const waiter = this.#waiters.shift() as Waiter<C>;
-      this.#open(waiter);
+      if (this.size >= this.#max) return;
+      this.#open(this.#waiters.shift() as Waiter<C>);
     }
   }
 
@@ -197,7 +204,7 @@ export class ConnectionPool<C> {
   }
 
   #open(waiter: Waiter<C>): void {
-    this.#slots++;
+    this.#inFlight++;
     const controller = new AbortController();
     this.#pending.add(controller);
     const timer = setTimeout(() => controller.abort(), this.#openTimeoutMs);
@@ -216,8 +223,10 @@ export class ConnectionPool<C> {
       (connection) => {
         clearTimeout(timer);
         this.#pending.delete(controller);
+        this.#inFlight--;
         const now = this.#now();
         entry = { connection, openedAt: now, idleSince: now, uses: 0, lost: false };
+        this.#entries.add(entry);
         if (this.#closed) {
           this.#destroy(entry);
           waiter.reject(new PoolClosedError('the connection pool is closed'));
@@ -228,20 +237,15 @@ export class ConnectionPool<C> {
       (error: unknown) => {
         clearTimeout(timer);
         this.#pending.delete(controller);
-        this.#slots--;
+        this.#inFlight--;
         waiter.reject(
-          controller.signal.aborted
+          controller.signal.aborted && !this.#closed
             ? new Error(`connecting took longer than ${this.#openTimeoutMs} ms`, { cause: error })
             : error,
         );
         this.#serve();
       },
     );
-  }
-
-  #hand(entry: Entry<C>): void {
-    const waiter = this.#waiters.shift() as Waiter<C>;
-    this.#checkout(entry, waiter);
   }
 
   #checkout(entry: Entry<C>, waiter: Waiter<C>): void {
@@ -270,39 +274,46 @@ export class ConnectionPool<C> {
       this.#destroy(entry);
       return;
     }
-    this.#connector.reset(entry.connection).then(
-      () => {
-        if (this.#closed || entry.lost || this.#now() - entry.openedAt >= this.#lifetimeMs) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the reset took too long')), this.#resetTimeoutMs);
+    });
+    Promise.race([this.#connector.reset(entry.connection), timeout])
+      .finally(() => clearTimeout(timer))
+      .then(
+        () => {
+          if (!this.#entries.has(entry)) return;
+          if (this.#closed || entry.lost || this.#now() - entry.openedAt >= this.#lifetimeMs) {
+            this.#destroy(entry);
+            this.#serve();
+            return;
+          }
+          entry.idleSince = this.#now();
+          entry.idleTimer = setTimeout(() => {
+            const index = this.#idle.indexOf(entry);
+            if (index >= 0) {
+              this.#idle.splice(index, 1);
+              this.#destroy(entry);
+            }
+          }, this.#idleMs);
+          // an idle connection alone never keeps the process alive
+          entry.idleTimer.unref?.();
+          this.#idle.push(entry);
+          this.#serve();
+        },
+        () => {
+          // never hand a connection on in an unknown state
           this.#destroy(entry);
           this.#serve();
-          return;
-        }
-        entry.idleSince = this.#now();
-        entry.idleTimer = setTimeout(() => {
-          const index = this.#idle.indexOf(entry);
-          if (index >= 0) {
-            this.#idle.splice(index, 1);
-            this.#destroy(entry);
-          }
-        }, this.#idleMs);
-        // an idle connection alone never keeps the process alive
-        entry.idleTimer.unref?.();
-        this.#idle.push(entry);
-        this.#serve();
-      },
-      () => {
-        // never hand a connection on in an unknown state
-        this.#destroy(entry);
-        this.#serve();
-      },
-    );
+        },
+      );
   }
 
   #abandon(entry: Entry<C>): void {
     // the socket goes at once; the statement it ran is then cancelled from another connection,
     // which takes this one's slot until it is done
-    clearTimeout(entry.idleTimer);
-    this.#close(entry.connection);
+    this.#destroy(entry);
+    this.#inFlight++;
     const controller = new AbortController();
     this.#pending.add(controller);
     const timer = setTimeout(() => controller.abort(), this.#cancelTimeoutMs);
@@ -312,22 +323,19 @@ export class ConnectionPool<C> {
       .finally(() => {
         clearTimeout(timer);
         this.#pending.delete(controller);
-        this.#settling.delete(cancelling);
-        this.#slots--;
+        this.#cancelling.delete(cancelling);
+        this.#inFlight--;
         this.#serve();
       });
-    this.#settling.add(cancelling);
+    this.#cancelling.add(cancelling);
   }
 
+  /** closes the connection and frees its slot; a connection already destroyed is left alone */
   #destroy(entry: Entry<C>): void {
+    if (!this.#entries.delete(entry)) return;
     clearTimeout(entry.idleTimer);
-    this.#slots--;
-    this.#close(entry.connection);
-  }
-
-  #close(connection: C): void {
     try {
-      this.#connector.destroy(connection);
+      this.#connector.destroy(entry.connection);
     } catch {
       // already gone
     }
