@@ -1,6 +1,6 @@
 /**
- * The second phase: what `schema.json` cannot say. References resolve, each probe holds one SQL
- * statement, CloudWatch's per-metric limits hold across probe and metric dimensions, schedules
+ * The second phase: what `schema.json` cannot say. References resolve, each probe's SQL is one
+ * query statement its engine allows (`core/probe-sql.ts`), CloudWatch's per-metric limits hold across probe and metric dimensions, schedules
  * and durations make sense, `local` blocks fit their engine, `publish: emf` never meets a secret,
  * a VPC's `cidrBlocks` are networks and come only where Chasm creates the security group.
  *
@@ -9,12 +9,12 @@
  */
 
 import { CLOUDWATCH, LAMBDA } from '../core/limits.js';
+import { POSTGRES_SQL, refusedProbeSql } from '../core/probe-sql.js';
 import { parseSchedule } from '../core/schedule.js';
 import { didYouMean } from './closest-match.js';
 import type { ConfigOptions } from './config-options.js';
 import { parseDuration } from './parse-duration.js';
 import { type PendingIssue, pointerOf } from './pending-issue.js';
-import { POSTGRES_SQL, splitStatements } from './sql-statements.js';
 
 type Entries = Readonly<Record<string, unknown>>;
 
@@ -206,18 +206,8 @@ function checkProbe(
     const engineName = typeof database === 'string' ? mapOf(databases[database]).engine : undefined;
     const dialect =
       (typeof engineName === 'string' ? options.engines[engineName]?.sqlDialect : undefined) ?? POSTGRES_SQL;
-    const statements = splitStatements(probe.sql, dialect);
-    if (statements.length === 0 && probe.sql.trim() !== '') {
-      add([...path, 'sql'], 'value', `the sql of probe '${name}' holds no statement, only comments or ';'`);
-    }
-    if (statements.length > 1) {
-      const second = (statements[1] ?? '').replace(/\s+/g, ' ').slice(0, 40);
-      add(
-        [...path, 'sql'],
-        'value',
-        `the sql of probe '${name}' holds ${statements.length} statements (the second begins '${second}'); a probe runs exactly one`,
-      );
-    }
+    const refusal = refusedProbeSql(probe.sql, dialect);
+    if (refusal !== undefined) add([...path, 'sql'], 'value', `probe '${name}': ${refusal}`);
   }
 
   const probeDimensions = mapOf(probe.dimensions ?? defaults.dimensions);
