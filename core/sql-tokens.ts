@@ -47,7 +47,7 @@ export type SqlTokens =
   | { readonly tokens: readonly SqlToken[] }
   /** in this reading a string, identifier or comment never ends: the server rejects the SQL */
   | { readonly unterminated: string }
-  /** the text does not tell how the server reads it (a quote running past an executable comment's end) */
+  /** the text does not tell how the server reads it: a quote may run past an executable comment or a hint */
   | { readonly ambiguous: string };
 
 type Problem = { readonly unterminated: string } | { readonly ambiguous: string };
@@ -155,6 +155,10 @@ function scan(lexer: Lexer, from: number, to: number, inside: boolean): Problem 
       } else {
         const end = blockCommentEnd(sql, i, to, syntax === 'postgres');
         if (end === undefined) return unterminated('a comment', sql, i);
+        // the server's own hint parser reads `/*+ … */`, and a quoted name there may hold `*/`
+        if (syntax === 'mysql' && sql[i + 2] === '+' && /['"`]/.test(sql.slice(i + 3, end - 2))) {
+          return { ambiguous: `an optimizer hint holds quotes, so it may end elsewhere: ${snippet(sql, i)}` };
+        }
         i = end;
       }
     } else if (char === "'") {
