@@ -191,6 +191,11 @@ function scan(lexer: Lexer, from: number, to: number, inside: boolean): Problem 
       const close = sql.indexOf(tag, tagEnd);
       if (close < 0 || close + tag.length > to) return unterminated('a dollar-quoted string', sql, i);
       i = push('string', i, close + tag.length);
+    } else if (char === '$' && matchAt(DOLLAR_TAG, sql, i) > i) {
+      // MySQL 9 reads `$tag$ … $tag$` as a string around routine bodies, older servers as a name
+      return {
+        ambiguous: `a dollar quote, which only some MySQL versions read as a string: ${snippet(sql, i)}`,
+      };
     } else if (isDigit(char) || (char === '.' && isDigit(next))) {
       const [kind, end] =
         syntax === 'postgres' ? (['number', matchAt(POSTGRES_NUMBER, sql, i)] as const) : mysqlNumber(sql, i);

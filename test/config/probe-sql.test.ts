@@ -146,6 +146,7 @@ describe('refusedProbeSql on MySQL and MariaDB', () => {
     ['code in a MariaDB executable comment', 'SELECT 1 /*M!100101 INTO @x */', 'holds INTO'],
     ['a quote running past an executable comment', "SELECT 1 /*!50000 , '*/' */", 'cannot be read'],
     ['a comment inside an executable comment', 'SELECT 1 /*! /* x */ INTO @x */', 'cannot be read'],
+    ['a dollar quote', "SELECT $a$ ' $a$ INTO @x -- '", 'cannot be read'],
     ['an optimizer hint with quotes', "SELECT /*+ QB_NAME(`a*/ ' `) */ INTO @x -- ' */", 'cannot be read'],
     ['a keyword after a non-nested comment', 'SELECT 1 /* a /* b */ DELETE */', 'holds DELETE'],
     ['a keyword right after a number with an exponent', 'SELECT 1e1into @x', 'holds INTO'],
