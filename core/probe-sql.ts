@@ -1,6 +1,6 @@
 /**
  * What SQL a probe may run: exactly one query statement. `chasm validate` applies the rule to
- * probes.yaml, and a query function applies it again to the SQL it was deployed with.
+ * probes.yaml; it is pure so that a query function can apply it to the SQL it was deployed with.
  *
  * The statement must start (after any opening parentheses) with a keyword from the dialect's
  * allow-list, and hold no keyword that writes, stores a result or takes locks anywhere in its code:

@@ -7,7 +7,9 @@
  * Some of the server's reading depends on settings the SQL does not show (Postgres's
  * `standard_conforming_strings`, MySQL's `NO_BACKSLASH_ESCAPES` and `ANSI_QUOTES`). A `SqlReading`
  * fixes them; `SQL_READINGS` lists every combination a server may run with, for callers that must
- * hold whatever the server's settings are.
+ * hold whatever the server's settings are. MySQL's executable comments (`/*! … *\/`) are read as
+ * code; where the server's version could decide what is code (a quote inside such a comment or an
+ * optimizer hint, a dollar quote), the text is reported as ambiguous rather than guessed.
  */
 
 export type SqlSyntax = 'postgres' | 'mysql';
@@ -47,7 +49,7 @@ export type SqlTokens =
   | { readonly tokens: readonly SqlToken[] }
   /** in this reading a string, identifier or comment never ends: the server rejects the SQL */
   | { readonly unterminated: string }
-  /** the text does not tell how the server reads it: a quote may run past an executable comment or a hint */
+  /** the server's version, not the text, decides what is code (see above) */
   | { readonly ambiguous: string };
 
 type Problem = { readonly unterminated: string } | { readonly ambiguous: string };
