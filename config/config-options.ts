@@ -1,4 +1,4 @@
-import type { SqlDialect } from './sql-statements.js';
+import type { SqlDialect } from '../core/probe-sql.js';
 
 /**
  * What `config/` needs to know about one database engine. The engine registry (an adapter)
@@ -9,7 +9,7 @@ export interface EngineSyntax {
   readonly defaultPort: number;
   /** URL schemes a `local.url` may use (`postgres`, `postgresql`); default: the engine's name */
   readonly urlSchemes?: readonly string[];
-  /** how the engine's SQL quotes and comments, for the one-statement check; default: Postgres's */
+  /** which statements a probe may run and how the engine's SQL quotes and comments; default: Postgres's */
   readonly sqlDialect?: SqlDialect;
   /** whether an embedded `local.pglite` can stand in for a database of this engine */
   readonly pglite?: boolean;

@@ -1,20 +1,22 @@
 /**
- * The second phase: what `schema.json` cannot say. References resolve, each probe holds one SQL
- * statement, CloudWatch's per-metric limits hold across probe and metric dimensions, schedules
+ * The second phase: what `schema.json` cannot say. References resolve, each probe's SQL is one
+ * query statement its engine allows (`core/probe-sql.ts`), CloudWatch's per-metric limits hold across probe and metric dimensions, schedules
  * and durations make sense, `local` blocks fit their engine, `publish: emf` never meets a secret,
  * a VPC's `cidrBlocks` are networks and come only where Chasm creates the security group.
  *
  * It runs on documents the schema may have rejected, so it checks every value's type before use
- * and skips values the schema already reported. It stays linear in the size of the file.
+ * and skips values the schema already reported. It stays linear in the size of the file. Names
+ * from the file are looked up as own keys only, so `database: toString` names no database.
  */
 
+import { entryNamed } from '../core/config.js';
 import { CLOUDWATCH, LAMBDA } from '../core/limits.js';
+import { POSTGRES_SQL, refusedProbeSql } from '../core/probe-sql.js';
 import { parseSchedule } from '../core/schedule.js';
 import { didYouMean } from './closest-match.js';
 import type { ConfigOptions } from './config-options.js';
 import { parseDuration } from './parse-duration.js';
 import { type PendingIssue, pointerOf } from './pending-issue.js';
-import { POSTGRES_SQL, splitStatements } from './sql-statements.js';
 
 type Entries = Readonly<Record<string, unknown>>;
 
@@ -55,7 +57,7 @@ export function crossCheck(
   checkSchedule(defaults.schedule, ['defaults', 'schedule'], add);
   checkTimeout(defaults.timeout, ['defaults', 'timeout'], add);
   const defaultDatabase = defaults.database;
-  if (typeof defaultDatabase === 'string' && !(defaultDatabase in databases)) {
+  if (typeof defaultDatabase === 'string' && !Object.hasOwn(databases, defaultDatabase)) {
     add(['defaults', 'database'], 'value', unknownDatabase(defaultDatabase, databases));
   }
   for (const [name, probe] of Object.entries(mapOf(root.probes))) {
@@ -138,7 +140,7 @@ function checkDatabases(
     if (!isMap(database)) continue;
     const path = ['databases', name];
     const engineName = database.engine;
-    const engine = typeof engineName === 'string' ? options.engines[engineName] : undefined;
+    const engine = typeof engineName === 'string' ? entryNamed(options.engines, engineName) : undefined;
     if (typeof engineName === 'string' && !engine) {
       const names = Object.keys(options.engines);
       add(
@@ -148,7 +150,7 @@ function checkDatabases(
       );
     }
     const vpc = database.vpc;
-    if (typeof vpc === 'string' && !(vpc in vpcs)) {
+    if (typeof vpc === 'string' && !Object.hasOwn(vpcs, vpc)) {
       add(
         [...path, 'vpc'],
         'value',
@@ -175,7 +177,7 @@ function checkDatabases(
         );
       }
     }
-    if (engine && 'pglite' in local && !engine.pglite) {
+    if (engine && Object.hasOwn(local, 'pglite') && !engine.pglite) {
       add(
         [...path, 'local', 'pglite'],
         'key',
@@ -196,28 +198,18 @@ function checkProbe(
   const database = probe.database ?? defaults.database;
   if (database === undefined) {
     add(path, 'value', `probe '${name}' names no database; set 'database' here or in 'defaults'`);
-  } else if (typeof probe.database === 'string' && !(probe.database in databases)) {
+  } else if (typeof probe.database === 'string' && !Object.hasOwn(databases, probe.database)) {
     add([...path, 'database'], 'value', unknownDatabase(probe.database, databases));
   }
   checkSchedule(probe.schedule, [...path, 'schedule'], add);
   checkTimeout(probe.timeout, [...path, 'timeout'], add);
 
   if (typeof probe.sql === 'string') {
-    const engineName = typeof database === 'string' ? mapOf(databases[database]).engine : undefined;
-    const dialect =
-      (typeof engineName === 'string' ? options.engines[engineName]?.sqlDialect : undefined) ?? POSTGRES_SQL;
-    const statements = splitStatements(probe.sql, dialect);
-    if (statements.length === 0 && probe.sql.trim() !== '') {
-      add([...path, 'sql'], 'value', `the sql of probe '${name}' holds no statement, only comments or ';'`);
-    }
-    if (statements.length > 1) {
-      const second = (statements[1] ?? '').replace(/\s+/g, ' ').slice(0, 40);
-      add(
-        [...path, 'sql'],
-        'value',
-        `the sql of probe '${name}' holds ${statements.length} statements (the second begins '${second}'); a probe runs exactly one`,
-      );
-    }
+    const engineName =
+      typeof database === 'string' ? mapOf(entryNamed(databases, database)).engine : undefined;
+    const engine = typeof engineName === 'string' ? entryNamed(options.engines, engineName) : undefined;
+    const refusal = refusedProbeSql(probe.sql, engine?.sqlDialect ?? POSTGRES_SQL);
+    if (refusal !== undefined) add([...path, 'sql'], 'value', `probe '${name}': ${refusal}`);
   }
 
   const probeDimensions = mapOf(probe.dimensions ?? defaults.dimensions);
@@ -228,7 +220,7 @@ function checkProbe(
     const metricPath = [...path, 'metrics', String(index)];
     const own = Object.keys(mapOf(metric.dimensions));
     for (const dimension of own) {
-      if (dimension in probeDimensions) {
+      if (Object.hasOwn(probeDimensions, dimension)) {
         add(
           [...metricPath, 'dimensions', dimension],
           'key',
@@ -251,7 +243,7 @@ function checkProbe(
     // a static value tells series apart; a column's values are unknown here, so any may collide
     const metricDimensions = mapOf(metric.dimensions);
     const signature = [...all].sort().map((dimension) => {
-      const source = metricDimensions[dimension] ?? probeDimensions[dimension];
+      const source = entryNamed(metricDimensions, dimension) ?? entryNamed(probeDimensions, dimension);
       return typeof source === 'string' ? `${dimension}=${source}` : dimension;
     });
     const identity = `${metric.name}\u0000${signature.join('\u0000')}`;

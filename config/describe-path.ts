@@ -1,12 +1,16 @@
 /** Plain-words names for places in a `probes.yaml` document, for error messages. */
 
-const ENTITY: Readonly<Record<string, string>> = { probes: 'probe', databases: 'database', vpcs: 'VPC' };
+const ENTITY: ReadonlyMap<string, string> = new Map([
+  ['probes', 'probe'],
+  ['databases', 'database'],
+  ['vpcs', 'VPC'],
+]);
 
 /** What a map at this path is: `probe 'active'`, `metric 2 of probe 'active'`, `'alarms'`; `the file` at the root. */
 export function describeMap(path: readonly string[]): string {
   const [section, name, third, fourth] = path;
   if (section === undefined) return 'the file';
-  const entity = ENTITY[section];
+  const entity = ENTITY.get(section);
   if (entity && name !== undefined) {
     const owner = `${entity} '${name}'`;
     if (third === undefined) return owner;

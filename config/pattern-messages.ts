@@ -6,12 +6,16 @@ import { parseSchedule } from '../core/schedule.js';
 
 const PRINTABLE_ASCII = /^[ -~]*$/;
 
-/** The first character outside printable ASCII, shown with its code point. */
+function codePoint(char: string): string {
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The first character outside printable ASCII, shown with its code point (a control character by its code point only). */
 function badCharacter(value: string): string {
   for (const char of value) {
     if (!PRINTABLE_ASCII.test(char)) {
-      const code = char.codePointAt(0) ?? 0;
-      return `'${char}' (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+      const point = codePoint(char);
+      return /\p{Cc}/u.test(char) ? `the control character ${point}` : `'${char}' (${point})`;
     }
   }
   return '';
@@ -69,9 +73,14 @@ const BY_KIND: Readonly<Record<string, (value: string, label: string) => string>
   dimensionName: (value) => cloudWatchName('dimension name', value, 255),
   dimensionValue: (value, label) => {
     if (value.length === 0) return `${label} must not be empty`;
+    if (!PRINTABLE_ASCII.test(value)) {
+      const cut = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+      const shown = cut.replace(/\p{Cc}/gu, (char) => `\\u${codePoint(char).slice(2)}`);
+      return `${label} has ${badCharacter(value)} in '${shown}'; CloudWatch accepts printable ASCII only`;
+    }
     if (value.length > 1024)
       return `${label} is ${value.length} characters long; CloudWatch allows at most 1024`;
-    return `${label} contains a control character; CloudWatch dimension values cannot`;
+    return `${label} is only spaces; CloudWatch needs at least one other character`;
   },
 };
 

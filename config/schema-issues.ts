@@ -24,7 +24,7 @@ export function schemaIssues(document: unknown, errors: readonly ErrorObject[]):
 function valueAt(document: unknown, path: readonly string[]): unknown {
   let value = document;
   for (const segment of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
     value = (value as Record<string, unknown>)[segment];
   }
   return value;

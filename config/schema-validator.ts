@@ -48,8 +48,9 @@ export function branchErrors(pointer: string, branch: number, value: unknown): r
   return validate(value) ? [] : [...(validate.errors ?? [])];
 }
 
+/** `keyword` may be a name from the document (a probe named `constructor`): own entries only */
 function child(node: SchemaNode, keyword: string): SchemaNode | undefined {
-  const value = node[keyword];
+  const value = Object.hasOwn(node, keyword) ? node[keyword] : undefined;
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as SchemaNode)
     : undefined;

@@ -2,7 +2,7 @@
  * The manifests each deployed function is deployed with, built from the config and the plan.
  * `chasm run` builds the same ones in memory.
  */
-import type { Config, MetricConfig, ProbeConfig } from './config.js';
+import { type Config, entryNamed, type MetricConfig, type ProbeConfig } from './config.js';
 import { CLOUDWATCH } from './limits.js';
 import type { FanoutManifest, QueryManifest } from './manifest.js';
 import { metricDimensions } from './map-rows.js';
@@ -12,14 +12,14 @@ import type { FunctionPlan, Plan } from './plan.js';
 export function queryManifest(config: Config, fn: FunctionPlan): QueryManifest {
   const databases: Record<string, QueryManifest['databases'][string]> = {};
   for (const name of fn.databases) {
-    const database = config.databases[name];
+    const database = entryNamed(config.databases, name);
     if (!database) continue;
     const { local: _local, ...deployed } = database;
     databases[name] = deployed;
   }
   const probes: Record<string, ProbeConfig> = {};
   for (const name of fn.probes) {
-    const probe = config.probes[name];
+    const probe = entryNamed(config.probes, name);
     if (probe) probes[name] = probe;
   }
   return { namespace: config.namespace, publish: config.publish, health: config.health, databases, probes };
@@ -31,7 +31,7 @@ export function fanoutManifest(plan: Plan): FanoutManifest {
   const probes: Record<string, FanoutManifest['probes'][string]> = {};
   for (const fn of plan.functions) {
     for (const name of fn.probes) {
-      const probe = config.probes[name];
+      const probe = entryNamed(config.probes, name);
       if (!probe) continue;
       probes[name] = {
         database: probe.database,

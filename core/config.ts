@@ -32,6 +32,15 @@ export interface Config {
   readonly probes: Readonly<Record<string, ProbeConfig>>;
 }
 
+/**
+ * The entry named `name` of one of the config's maps keyed by name: own entries only, so a name
+ * from probes.yaml such as `toString` or `constructor` is looked up as data, never as a member
+ * every object inherits.
+ */
+export function entryNamed<T>(map: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(map, name) ? map[name] : undefined;
+}
+
 export interface AlarmsConfig {
   /** ARN of the SNS topic that receives alarm and OK notifications */
   readonly topicArn: string;

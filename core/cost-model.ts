@@ -10,7 +10,7 @@ import {
   type ProbeSeries,
   type SeriesCount,
 } from './billed-series.js';
-import type { Config } from './config.js';
+import { type Config, entryNamed } from './config.js';
 import { CLOUDWATCH } from './limits.js';
 import type { Plan, SchedulePlan } from './plan.js';
 import {
@@ -124,7 +124,7 @@ export function estimateCost(plan: Plan): CostReport {
 
 function natGatewaysOf(config: Config, vpc: string | undefined): number {
   if (vpc === undefined) return 0;
-  const subnets = config.vpcs[vpc]?.subnetIds.length ?? 0;
+  const subnets = entryNamed(config.vpcs, vpc)?.subnetIds.length ?? 0;
   return Math.max(1, subnets * COST_ASSUMPTIONS.natGatewaysPerSubnet);
 }
 
@@ -201,12 +201,12 @@ function datumsOf(facts: Facts, probes: readonly string[], bound: Bound): number
 function queryMs(config: Config, probes: readonly string[]): number {
   const perDatabase = new Map<string, number>();
   for (const name of probes) {
-    const database = config.probes[name]?.database ?? '';
+    const database = entryNamed(config.probes, name)?.database ?? '';
     perDatabase.set(database, (perDatabase.get(database) ?? 0) + 1);
   }
   let rounds = 0;
   for (const [database, count] of perDatabase) {
-    const connections = Math.max(1, config.databases[database]?.maxConnections ?? 1);
+    const connections = Math.max(1, entryNamed(config.databases, database)?.maxConnections ?? 1);
     rounds = Math.max(rounds, Math.ceil(count / connections));
   }
   return COST_ASSUMPTIONS.queryBaseMs + rounds * COST_ASSUMPTIONS.msPerProbe;

@@ -2,7 +2,7 @@
  * The plan: which function serves which probes, which schedule invokes what, how many
  * billed series, and what it all costs. Pure: derived from a `Config` alone.
  */
-import type { Config } from './config.js';
+import { type Config, entryNamed } from './config.js';
 import { functionName } from './function-name.js';
 import { parseSchedule } from './schedule.js';
 
@@ -51,7 +51,7 @@ export function buildPlan(config: Config): Plan {
   const probes = Object.values(config.probes);
   const databasesWithProbes = new Set<string>();
   for (const probe of probes) {
-    if (!config.databases[probe.database]) {
+    if (!entryNamed(config.databases, probe.database)) {
       throw new Error(`probe '${probe.name}' names unknown database '${probe.database}'`);
     }
     databasesWithProbes.add(probe.database);
@@ -86,7 +86,9 @@ export function buildPlan(config: Config): Plan {
   const functions: FunctionPlan[] = [];
   for (const [id, group] of groups) {
     if (group.databases.length === 0) continue;
-    const engines = [...new Set(group.databases.map((name) => config.databases[name]?.engine ?? ''))];
+    const engines = [
+      ...new Set(group.databases.map((name) => entryNamed(config.databases, name)?.engine ?? '')),
+    ];
     functions.push({
       id,
       functionName: functionName(config.namespace, id),

@@ -16,14 +16,14 @@ const DAYS_PER_YEAR = 365.25;
 /** average length of each month; February counts its leap day a quarter of the time */
 const MONTH_DAYS = [31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
-const RATE_UNITS: Readonly<Record<string, { readonly minutes: number; readonly singular: string }>> = {
-  minute: { minutes: 1, singular: 'minute' },
-  minutes: { minutes: 1, singular: 'minute' },
-  hour: { minutes: 60, singular: 'hour' },
-  hours: { minutes: 60, singular: 'hour' },
-  day: { minutes: 1440, singular: 'day' },
-  days: { minutes: 1440, singular: 'day' },
-};
+const RATE_UNITS: ReadonlyMap<string, { readonly minutes: number; readonly singular: string }> = new Map([
+  ['minute', { minutes: 1, singular: 'minute' }],
+  ['minutes', { minutes: 1, singular: 'minute' }],
+  ['hour', { minutes: 60, singular: 'hour' }],
+  ['hours', { minutes: 60, singular: 'hour' }],
+  ['day', { minutes: 1440, singular: 'day' }],
+  ['days', { minutes: 1440, singular: 'day' }],
+]);
 
 const MONTH_NAMES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -54,7 +54,7 @@ function parseRate(body: string): ScheduleParse {
     return { error: `rate value must be a positive whole number, got '${valueText}'` };
   }
   const value = Number(valueText);
-  const known = RATE_UNITS[unit];
+  const known = RATE_UNITS.get(unit);
   if (!known) return { error: `rate unit must be minute(s), hour(s) or day(s), got '${unit}'` };
   // AWS requires the singular for 1 and the plural otherwise
   if (value === 1 && unit !== known.singular) {

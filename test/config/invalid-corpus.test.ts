@@ -64,7 +64,7 @@ describe('invalid configs', () => {
       'namespace',
       'invalid',
       'unknown',
-      'the',
+      'probe',
       'unknown',
     ]);
   });

@@ -107,6 +107,29 @@ describe('buildPlan', () => {
     expect(JSON.stringify(buildPlan(multiVpc()))).toBe(JSON.stringify(buildPlan(multiVpc())));
   });
 
+  it('refuses a probe whose database is a name every object inherits but the config does not define', () => {
+    const broken = config({
+      databases: [database({ name: 'db' })],
+      probes: [probe({ name: 'p', database: 'toString' })],
+    });
+
+    expect(() => buildPlan(broken)).toThrow("probe 'p' names unknown database 'toString'");
+  });
+
+  it('plans names every object inherits like any other name', () => {
+    const plan = buildPlan(
+      config({
+        vpcs: [vpc('hasOwnProperty')],
+        databases: [database({ name: 'constructor', vpc: 'hasOwnProperty', engine: 'mysql', port: 3306 })],
+        probes: [probe({ name: 'toString', database: 'constructor' })],
+      }),
+    );
+
+    expect(plan.functions).toEqual([
+      expect.objectContaining({ vpc: 'hasOwnProperty', databases: ['constructor'], engines: ['mysql'] }),
+    ]);
+  });
+
   it('refuses a schedule that does not parse', () => {
     const broken = config({
       databases: [database({ name: 'db' })],

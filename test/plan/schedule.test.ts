@@ -38,6 +38,8 @@ describe('rate expressions', () => {
     ['rate(-5 minutes)', 'positive whole number'],
     ['rate(1.5 hours)', 'positive whole number'],
     ['rate(5 seconds)', "got 'seconds'"],
+    ['rate(1 toString)', "got 'toString'"],
+    ['rate(5 constructor)', "got 'constructor'"],
     ['rate(5)', 'a value and a unit'],
     ['rate()', 'a value and a unit'],
   ])('rejects %s', (expression, message) => {

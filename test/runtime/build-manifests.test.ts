@@ -58,6 +58,22 @@ describe('queryManifest', () => {
     expect(manifest.probes).toEqual({ a: config.probes.a });
     expect(manifest).toMatchObject({ namespace: 'Acme/Test', publish: 'fanout', health: 'summary' });
   });
+
+  it('holds no entry for a name the config does not define, even one every object inherits', () => {
+    // arrange
+    const config = twoVpcConfig();
+    const app = buildPlan(config).functions.find((fn) => fn.vpc === 'app')!;
+    const stray = {
+      ...app,
+      databases: [...app.databases, 'constructor'],
+      probes: [...app.probes, 'toString'],
+    };
+    // act
+    const manifest = queryManifest(config, stray);
+    // assess
+    expect(Object.keys(manifest.databases)).toEqual(['main']);
+    expect(Object.keys(manifest.probes)).toEqual(['a']);
+  });
 });
 
 describe('fanoutManifest', () => {
