@@ -1,28 +1,25 @@
 /**
  * `probes.yaml` reading bound to the engines this build ships: what the CLI, the CDK app and
  * library users call. `config/` stays engine-agnostic: the engine registry supplies default
- * ports and URL schemes, and this file adds each engine's SQL dialect (which statements a probe
- * may run, how its SQL quotes and comments).
+ * ports, URL schemes, each engine's SQL dialect (which statements a probe may run, how its SQL
+ * quotes and comments) and which engines an embedded PGlite can stand in for.
  */
 import type { ConfigOptions, EngineSyntax } from '../config/config-options.js';
 import { type ConfigResult, loadConfig as loadWith, readConfig as readWith } from '../config/read-config.js';
 import type { Config } from '../core/config.js';
-import { MYSQL_SQL, POSTGRES_SQL, type SqlDialect } from '../core/probe-sql.js';
 import { engineRegistry } from './engines/engine-registry.js';
 
-// engines whose SQL is not Postgres's, and the engines an embedded PGlite can stand in for
-const SQL_DIALECTS: ReadonlyMap<string, SqlDialect> = new Map([['mysql', MYSQL_SQL]]);
-const PGLITE_STANDS_IN = new Set(['postgres']);
-
-/** What validation needs to know of each registered engine. */
+/** What validation needs to know of each registered engine, all from the registry. */
 export const ENGINE_SYNTAX: Readonly<Record<string, EngineSyntax>> = Object.fromEntries(
   Object.entries(engineRegistry).map(([name, engine]) => [
     name,
     {
       defaultPort: engine.defaultPort,
       urlSchemes: engine.urlSchemes,
-      sqlDialect: SQL_DIALECTS.get(name) ?? POSTGRES_SQL,
-      pglite: PGLITE_STANDS_IN.has(name),
+      sqlDialect: engine.sql,
+      pglite: Object.values(engineRegistry).some(
+        (other) => other.capabilities.embedded && other.capabilities.standsInFor.includes(name),
+      ),
     },
   ]),
 );

@@ -9,12 +9,12 @@ import { ProbeError } from '../core/probe-error.js';
 import type { DeployedDatabase, QueryFunctionDeps } from '../core/query-function.js';
 import { envPassword } from './credentials/env-password.js';
 import { iamAuthTokenProvider } from './credentials/iam-auth-token.js';
-import { engineRegistry } from './engines/engine-registry.js';
+import { engineEntry, engineRegistry } from './engines/engine-registry.js';
 import { localConnection } from './local-targets.js';
 
 /** Loads the engine (only its driver) and opens a pool; an unknown engine is `CONNECTION_FAILED`. */
 export async function openEnginePool(engine: string, target: ConnectionTarget): Promise<DatabasePool> {
-  const entry = Object.hasOwn(engineRegistry, engine) ? engineRegistry[engine] : undefined;
+  const entry = engineEntry(engine);
   if (!entry) {
     throw new ProbeError(
       'CONNECTION_FAILED',

@@ -10,6 +10,7 @@ import { buildPlan } from '../core/plan.js';
 import type { Logger, MetricsSink } from '../core/ports.js';
 import { createQueryFunction, type QueryFunction } from '../core/query-function.js';
 import { localPoolOpener } from './database-pools.js';
+import { sqlDialectOf } from './engines/engine-registry.js';
 import { createInProcessInvoker } from './invokers/in-process-invoker.js';
 
 /** Beyond the longest probe timeout, what an in-process invocation may take (embedded startup). */
@@ -42,6 +43,7 @@ export function prepareLocalRun(config: Config): LocalRunner {
       for (const { id, manifest } of manifests) {
         functions[id] = createQueryFunction(manifest, {
           openPool,
+          sqlDialect: sqlDialectOf,
           ...(options.logger ? { logger: options.logger } : {}),
         });
       }

@@ -18,6 +18,7 @@ import type {
   Row,
 } from './ports.js';
 import { type ErrorCode, ProbeError } from './probe-error.js';
+import { refusedProbeSql, type SqlDialect } from './probe-sql.js';
 import { parseQueryRequest } from './query-request.js';
 
 /** A database as a query function is deployed with it. */
@@ -35,6 +36,11 @@ export interface QueryFunctionDeps {
     database: DeployedDatabase,
     credentials: () => DatabaseCredentials | undefined,
   ): DatabasePool | Promise<DatabasePool>;
+  /**
+   * The SQL rules of an engine (the function's own, never the manifest's): a probe whose SQL they
+   * refuse is not run. Undefined for an engine the function does not know: its probes are not run.
+   */
+  sqlDialect(engine: string): SqlDialect | undefined;
   /** one structured line per probe outcome; default: none */
   readonly logger?: Logger;
   /** a monotonic clock in milliseconds; default `performance.now` */
@@ -70,6 +76,19 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
   };
   // created once per instance and reused by warm invocations
   const pools = new Map<string, Promise<DatabasePool>>();
+  // a manifest is data: its SQL is checked against the function's own rules, once per probe
+  const refusals = new Map<string, string | null>();
+  const refusalOf = (probe: DeployedProbe, database: DeployedDatabase): string | undefined => {
+    let refusal = refusals.get(probe.name);
+    if (refusal === undefined) {
+      const dialect = deps.sqlDialect(database.engine);
+      refusal = dialect
+        ? (refusedProbeSql(probe.sql, dialect) ?? null)
+        : `this function knows no SQL rules for engine '${database.engine}'`;
+      refusals.set(probe.name, refusal);
+    }
+    return refusal ?? undefined;
+  };
   const credentials = new Map<string, DatabaseCredentials>();
 
   const poolFor = (database: DeployedDatabase): Promise<DatabasePool> => {
@@ -236,6 +255,12 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
           name,
           failed(name, '', 0, 0, 'UNKNOWN_PROBE', `probe '${name}' is not deployed with this function`),
         );
+        continue;
+      }
+      const refusal = refusalOf(probe, database);
+      if (refusal !== undefined) {
+        const message = `probe '${name}' (database '${database.name}') was not run: ${refusal}`;
+        results.set(name, failed(name, database.name, 0, 0, 'QUERY_FAILED', message));
         continue;
       }
       const queue = perDatabase.get(database);

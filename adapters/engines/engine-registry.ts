@@ -1,15 +1,32 @@
 /**
- * The database engines, by the name `probes.yaml` uses in `engine:`. A new engine is one adapter
- * file and one line here. Each engine is loaded by a dynamic `import()`, so a bundle loads only
- * the drivers its databases use: a Postgres-only function never loads `mysql2`.
+ * The database engines, by the name `probes.yaml` uses in `engine:`: the single source of what an
+ * engine is. A new engine is its adapter file (a kysely dialect and an `EngineAdapter`) and an
+ * entry here. Each engine is loaded by a dynamic `import()`, so a bundle loads only the drivers its
+ * databases use: a Postgres-only function never loads `mysql2`.
  */
 import type { DatabaseEngine } from '../../core/ports.js';
+import { MYSQL_SQL, POSTGRES_SQL, type SqlDialect } from '../../core/probe-sql.js';
+
+/** What an engine can do. */
+export interface EngineCapabilities {
+  /** it runs each probe in a read-only transaction (every engine must) */
+  readonly readOnlyTransactions: true;
+  /** it logs in with an RDS IAM token (`auth: iam`) */
+  readonly iamAuth: boolean;
+  /** it runs in-process, for local runs only (`local: { pglite: … }`), never deployed */
+  readonly embedded: boolean;
+  /** the deployable engines an embedded one can stand in for in a local run */
+  readonly standsInFor: readonly string[];
+}
 
 export interface EngineEntry {
   /** the port a database of this engine listens on unless `port:` says otherwise; 0: embedded */
   readonly defaultPort: number;
   /** URL schemes of `local.url` this engine serves, without the colon (`postgres` for `postgres://…`) */
   readonly urlSchemes: readonly string[];
+  /** its SQL: which statements a probe may run, how the server quotes and comments */
+  readonly sql: SqlDialect;
+  readonly capabilities: EngineCapabilities;
   /** loads the engine's module (and its driver) on first use */
   load(): Promise<DatabaseEngine>;
 }
@@ -17,16 +34,55 @@ export interface EngineEntry {
 // each engine module's default export is its engine
 type EngineModule = Promise<{ readonly default: DatabaseEngine }>;
 
-const entry = (defaultPort: number, urlSchemes: readonly string[], load: () => EngineModule): EngineEntry =>
+const entry = (
+  fields: Omit<EngineEntry, 'load' | 'capabilities'> & {
+    readonly capabilities: Omit<EngineCapabilities, 'readOnlyTransactions'>;
+  },
+  load: () => EngineModule,
+): EngineEntry =>
   Object.freeze({
-    defaultPort,
-    urlSchemes: Object.freeze([...urlSchemes]),
+    ...fields,
+    urlSchemes: Object.freeze([...fields.urlSchemes]),
+    capabilities: Object.freeze({ readOnlyTransactions: true as const, ...fields.capabilities }),
     load: async () => (await load()).default,
   });
 
 export const engineRegistry: Readonly<Record<string, EngineEntry>> = Object.freeze({
-  postgres: entry(5432, ['postgres', 'postgresql'], () => import('./postgres-engine.js')),
-  mysql: entry(3306, ['mysql', 'mariadb'], () => import('./mysql-engine.js')),
-  // embedded, local runs only (`local: { pglite: … }`); never deployed
-  pglite: entry(0, [], () => import('./pglite-engine.js')),
+  postgres: entry(
+    {
+      defaultPort: 5432,
+      urlSchemes: ['postgres', 'postgresql'],
+      sql: POSTGRES_SQL,
+      capabilities: { iamAuth: true, embedded: false, standsInFor: [] },
+    },
+    () => import('./postgres-engine.js'),
+  ),
+  mysql: entry(
+    {
+      defaultPort: 3306,
+      urlSchemes: ['mysql', 'mariadb'],
+      sql: MYSQL_SQL,
+      capabilities: { iamAuth: true, embedded: false, standsInFor: [] },
+    },
+    () => import('./mysql-engine.js'),
+  ),
+  pglite: entry(
+    {
+      defaultPort: 0,
+      urlSchemes: [],
+      sql: POSTGRES_SQL,
+      capabilities: { iamAuth: false, embedded: true, standsInFor: ['postgres'] },
+    },
+    () => import('./pglite-engine.js'),
+  ),
 });
+
+/** The registry's entry for `name`; undefined for a name it does not hold (`toString` included). */
+export function engineEntry(name: string): EngineEntry | undefined {
+  return Object.hasOwn(engineRegistry, name) ? engineRegistry[name] : undefined;
+}
+
+/** The SQL rules of engine `name`, as a query function checks its probes with them. */
+export function sqlDialectOf(name: string): SqlDialect | undefined {
+  return engineEntry(name)?.sql;
+}

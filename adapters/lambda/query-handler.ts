@@ -4,6 +4,7 @@
  * probes it names. With `publish: emf` the function also writes its metric data and health
  * metrics as EMF lines to its log, where CloudWatch Logs extracts them (no route to any AWS API).
  */
+
 import type { QueryManifest } from '../../core/manifest.js';
 import type { Clock, Logger, QueryResponse } from '../../core/ports.js';
 import {
@@ -12,6 +13,7 @@ import {
   type QueryFunctionDeps,
 } from '../../core/query-function.js';
 import { deployedPoolOpener } from '../database-pools.js';
+import { sqlDialectOf } from '../engines/engine-registry.js';
 import { createJsonLogger } from './json-logger.js';
 import { readManifest } from './manifest-file.js';
 
@@ -38,6 +40,7 @@ export interface QueryHandler {
 export function createQueryHandler(manifest: QueryManifest, deps: QueryHandlerDeps): QueryHandler {
   const run: QueryFunction = createQueryFunction(manifest, {
     openPool: deps.openPool,
+    sqlDialect: sqlDialectOf,
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
   const emf = manifest.publish === 'emf' ? loadEmfPublisher(manifest, deps) : undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deployedTarget, openEnginePool } from '../../adapters/database-pools.js';
+import { sqlDialectOf } from '../../adapters/engines/engine-registry.js';
 import { localConnection } from '../../adapters/local-targets.js';
 import type { DatabaseConfig } from '../../core/config.js';
 import type { DatabaseCredentials } from '../../core/ports.js';
@@ -121,6 +122,7 @@ describe('query function credentials', () => {
         probes: { p: probe({ name: 'p' }) },
       },
       {
+        sqlDialect: sqlDialectOf,
         openPool: (_, given) => {
           opened++;
           credentials = given;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEnginePool } from '../../adapters/database-pools.js';
+import { sqlDialectOf } from '../../adapters/engines/engine-registry.js';
 import type { ProbeConfig } from '../../core/config.js';
 import type { QueryManifest } from '../../core/manifest.js';
 import type { ConnectionTarget, QueryResponse } from '../../core/ports.js';
@@ -149,7 +150,10 @@ describe.each(fixtures)('query function on $engine', (fixture) => {
       databases: { db: database({ name: 'db', engine: fixture.engine }) },
       probes: Object.fromEntries(probes.map((p) => [p.name, p])),
     };
-    run = createQueryFunction(manifest, { openPool: () => openEnginePool(fixture.engine, target) });
+    run = createQueryFunction(manifest, {
+      sqlDialect: sqlDialectOf,
+      openPool: () => openEnginePool(fixture.engine, target),
+    });
     // one invocation runs every probe, as in Lambda
     response = await run({ probes: probes.map((p) => p.name) });
   });

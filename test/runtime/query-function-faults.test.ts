@@ -2,6 +2,7 @@
 // payloads carrying SQL, and connections left behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEnginePool } from '../../adapters/database-pools.js';
+import { sqlDialectOf } from '../../adapters/engines/engine-registry.js';
 import type { ProbeConfig } from '../../core/config.js';
 import type { QueryManifest } from '../../core/manifest.js';
 import type { ConnectionTarget, DatabasePool } from '../../core/ports.js';
@@ -92,6 +93,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
       ),
     ];
     const run = createQueryFunction(manifestOf(server.engine, probes), {
+      sqlDialect: sqlDialectOf,
       openPool: () => openEnginePool(server.engine, target),
     });
     // act
@@ -122,6 +124,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
       probe({ name: 'queued', sql: `SELECT count(*) AS n FROM ${table}`, timeoutMs: 300 }),
     ];
     const run = createQueryFunction(manifestOf(server.engine, probes, 1), {
+      sqlDialect: sqlDialectOf,
       openPool: () => openEnginePool(server.engine, login.target(1)),
     });
     // act
@@ -142,6 +145,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
     // arrange
     const unreachable: ConnectionTarget = { kind: 'url', url: server.unreachable, maxConnections: 2 };
     const run = createQueryFunction(manifestOf(server.engine, [probe({ name: 'p', timeoutMs: 20_000 })]), {
+      sqlDialect: sqlDialectOf,
       openPool: () => openEnginePool(server.engine, unreachable),
     });
     // act
@@ -156,7 +160,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
     if (!available) skip();
     const run = createQueryFunction(
       manifestOf(server.engine, [probe({ name: 'known' }), probe({ name: 'another' })]),
-      { openPool: () => openEnginePool(server.engine, target) },
+      { sqlDialect: sqlDialectOf, openPool: () => openEnginePool(server.engine, target) },
     );
     const response = await run({ probes: ['known', 'unknown'] });
     await run.close();
@@ -186,6 +190,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
     // arrange
     let opened = 0;
     const run = createQueryFunction(manifestOf(server.engine, [probe({ name: 'count' })]), {
+      sqlDialect: sqlDialectOf,
       openPool: (): DatabasePool => {
         opened++;
         throw new Error('must not be reached');
@@ -208,6 +213,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
       probe({ name: 'narrow', sql: `SELECT count(*) AS n FROM ${table}` }),
     ];
     const run = createQueryFunction(manifestOf(server.engine, probes), {
+      sqlDialect: sqlDialectOf,
       openPool: () => openEnginePool(server.engine, target),
       maxResponseBytes: 450,
     });
@@ -237,6 +243,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
       probe({ name: 'broken', sql: 'SELECT nope' }),
     ];
     const run = createQueryFunction(manifestOf(server.engine, probes), {
+      sqlDialect: sqlDialectOf,
       openPool: () => openEnginePool(server.engine, target),
       logger: { log: (event) => events.push({ ...event }) },
     });
@@ -274,6 +281,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
       probe({ name: `pid${i}`, sql: server.pid, metrics: [metric({ name: 'Pid', column: 'pid' })] }),
     );
     const run = createQueryFunction(manifestOf(server.engine, probes, 2), {
+      sqlDialect: sqlDialectOf,
       openPool: () => openEnginePool(server.engine, target),
     });
     // act

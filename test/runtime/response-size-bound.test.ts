@@ -3,7 +3,9 @@
  * serializing; the bound must never say "fits" for a response that does not. Rows come from an
  * in-memory pool so that the response, byte for byte, is the same on every run.
  */
+
 import { expect, it } from 'vitest';
+import { sqlDialectOf } from '../../adapters/engines/engine-registry.js';
 import type { ProbeConfig } from '../../core/config.js';
 import type { QueryManifest } from '../../core/manifest.js';
 import type { DatabasePool, QueryResponse } from '../../core/ports.js';
@@ -34,7 +36,12 @@ const pool: DatabasePool = {
 };
 
 async function respond(maxResponseBytes: number): Promise<QueryResponse> {
-  const run = createQueryFunction(manifest, { openPool: () => pool, now: () => 0, maxResponseBytes });
+  const run = createQueryFunction(manifest, {
+    sqlDialect: sqlDialectOf,
+    openPool: () => pool,
+    now: () => 0,
+    maxResponseBytes,
+  });
   return run({ probes: ['wide', 'broken'] });
 }
 
