@@ -13,8 +13,6 @@ export { createCloudWatchClient, createCloudWatchSink } from './adapters/sinks/c
 export { createEmfSink } from './adapters/sinks/emf-sink.js';
 export { ConfigError } from './config/config-error.js';
 export type { ConfigIssue } from './config/config-issue.js';
-export { countSeries, type SeriesCount } from './core/billed-series.js';
-export { fanoutManifest, queryManifest } from './core/build-manifests.js';
 export type {
   AlarmsConfig,
   AuthConfig,
@@ -25,18 +23,24 @@ export type {
   MetricConfig,
   ProbeConfig,
   VpcConfig,
-} from './core/config.js';
-export { type CostReport, estimateCost } from './core/cost-model.js';
-export { type EmfDocument, emfDocuments } from './core/emf-documents.js';
-export { type FanoutDeps, type FanoutOutcome, fanOut } from './core/fan-out.js';
-export { healthMetrics } from './core/health-metrics.js';
-export { mapRows } from './core/map-rows.js';
-export { buildPlan, type FunctionPlan, type Plan, type SchedulePlan } from './core/plan.js';
+} from './core/model.js';
+export { countSeries, type SeriesCount } from './core/plan/billed-series.js';
+export { fanoutManifest, queryManifest } from './core/plan/build-manifests.js';
+export { type CostReport, estimateCost } from './core/plan/cost-model.js';
+export { buildPlan, type FunctionPlan, type Plan, type SchedulePlan } from './core/plan/plan.js';
+export { parseSchedule } from './core/plan/schedule.js';
+export { type EmfDocument, emfDocuments } from './core/run/emf-documents.js';
+export { type FanoutDeps, type FanoutOutcome, fanOut } from './core/run/fan-out.js';
+export { healthMetrics } from './core/run/health-metrics.js';
+export { mapRows } from './core/run/map-rows.js';
 export {
   type PutMetricBatches,
   type PutMetricRequest,
   planPutMetricBatches,
-} from './core/put-metric-batches.js';
-export { createQueryFunction, type QueryFunction, type QueryFunctionDeps } from './core/query-function.js';
-export { InvalidQueryRequestError } from './core/query-request.js';
-export { parseSchedule } from './core/schedule.js';
+} from './core/run/put-metric-batches.js';
+export {
+  createQueryFunction,
+  type QueryFunction,
+  type QueryFunctionDeps,
+} from './core/run/query-function.js';
+export { InvalidQueryRequestError } from './core/run/query-request.js';

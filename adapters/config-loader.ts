@@ -6,7 +6,7 @@
  */
 import type { ConfigOptions, EngineSyntax } from '../config/config-options.js';
 import { type ConfigResult, loadConfig as loadWith, readConfig as readWith } from '../config/read-config.js';
-import type { Config } from '../core/config.js';
+import type { Config } from '../core/model.js';
 import { engineRegistry } from './engines/engine-registry.js';
 
 /** What validation needs to know of each registered engine, all from the registry. */

@@ -3,10 +3,10 @@
  * for: `iam` (a token signed locally, per new connection), `env` (a variable, local runs), and
  * `secret` (the value an invocation hands over; the latest one is used for new connections).
  */
-import type { Config } from '../core/config.js';
+import type { Config } from '../core/model.js';
 import type { ConnectionTarget, DatabaseCredentials, DatabaseLogin, DatabasePool } from '../core/ports.js';
 import { ProbeError } from '../core/probe-error.js';
-import type { DeployedDatabase, QueryFunctionDeps } from '../core/query-function.js';
+import type { DeployedDatabase, QueryFunctionDeps } from '../core/run/query-function.js';
 import { envPassword } from './credentials/env-password.js';
 import { iamAuthTokenProvider } from './credentials/iam-auth-token.js';
 import { engineEntry, engineRegistry } from './engines/engine-registry.js';

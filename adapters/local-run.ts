@@ -3,12 +3,13 @@
  * deployment, each query function runs in-process against its databases' `local` blocks, and
  * the fan-out core invokes them (through the in-process invoker) and publishes to the given sink.
  */
-import { fanoutManifest, queryManifest } from '../core/build-manifests.js';
-import type { Config } from '../core/config.js';
-import { type FanoutOutcome, fanOut } from '../core/fan-out.js';
-import { buildPlan } from '../core/plan.js';
+
+import type { Config } from '../core/model.js';
+import { fanoutManifest, queryManifest } from '../core/plan/build-manifests.js';
+import { buildPlan } from '../core/plan/plan.js';
 import type { Logger, MetricsSink } from '../core/ports.js';
-import { createQueryFunction, type QueryFunction } from '../core/query-function.js';
+import { type FanoutOutcome, fanOut } from '../core/run/fan-out.js';
+import { createQueryFunction, type QueryFunction } from '../core/run/query-function.js';
 import { localPoolOpener } from './database-pools.js';
 import { sqlDialectOf } from './engines/engine-registry.js';
 import { createInProcessInvoker } from './invokers/in-process-invoker.js';

@@ -5,7 +5,7 @@
  * `local` block cannot be reached from here: its probes fail with `CONNECTION_FAILED` and a
  * message saying what to add.
  */
-import type { DatabaseConfig } from '../core/config.js';
+import type { DatabaseConfig } from '../core/model.js';
 import type { ConnectionTarget } from '../core/ports.js';
 import { ProbeError } from '../core/probe-error.js';
 import { envPassword } from './credentials/env-password.js';

@@ -12,9 +12,9 @@
 import pg from 'pg';
 import { openEnginePool } from '../adapters/database-pools.js';
 import { prepareLocalRun } from '../adapters/local-run.js';
-import { createConsoleSink } from '../adapters/sinks/console-sink.js';
-import type { Config, DatabaseConfig, ProbeConfig } from '../core/config.js';
-import { DEFAULTS } from '../core/config.js';
+import { createCollectingSink } from '../adapters/sinks/collecting-sink.js';
+import type { Config, DatabaseConfig, ProbeConfig } from '../core/model.js';
+import { DEFAULTS } from '../core/model.js';
 import type { Benchmark } from './benchmark.js';
 
 const PG_URL = process.env.CHASM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -45,7 +45,7 @@ export const fanoutOverhead: Benchmark = {
       const runner = prepareLocalRun(config);
 
       const viaChasm = async (): Promise<void> => {
-        const outcome = await runner.run(probes, { sink: createConsoleSink() });
+        const outcome = await runner.run(probes, { sink: createCollectingSink() });
         const failed = outcome.reports.filter((report) => !report.ok);
         if (failed.length > 0)
           throw new Error(`${failed.length} probes failed: ${failed[0]?.error?.message}`);

@@ -4,10 +4,10 @@
  * touches (more only where 6 MiB forces a split).
  */
 import { loadConfig } from '../adapters/config-loader.js';
-import { fanoutManifest } from '../core/build-manifests.js';
-import { fanOut } from '../core/fan-out.js';
-import { buildPlan } from '../core/plan.js';
+import { fanoutManifest } from '../core/plan/build-manifests.js';
+import { buildPlan } from '../core/plan/plan.js';
 import type { Invoker, MetricsSink } from '../core/ports.js';
+import { fanOut } from '../core/run/fan-out.js';
 import type { Benchmark } from './benchmark.js';
 
 const EXAMPLE = 'examples/multi-vpc/probes.yaml';

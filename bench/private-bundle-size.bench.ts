@@ -9,9 +9,9 @@ import { join, relative, resolve } from 'node:path';
 import { BUNDLE_ENTRY_FILE, bundleHandler, defaultHandlerEntries } from '../adapters/cdk/handler-bundler.js';
 import { packageRoot } from '../adapters/cdk/package-root.js';
 import { loadConfig } from '../adapters/config-loader.js';
-import { queryManifest } from '../core/build-manifests.js';
 import type { QueryManifest } from '../core/manifest.js';
-import { buildPlan } from '../core/plan.js';
+import { queryManifest } from '../core/plan/build-manifests.js';
+import { buildPlan } from '../core/plan/plan.js';
 import type { Benchmark } from './benchmark.js';
 import { coldImportMs, importOf, loadedFiles, median, outputFor } from './bundle-measure.js';
 

@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { BUNDLE_ENTRY_FILE, bundleHandler, defaultHandlerEntries } from '../adapters/cdk/handler-bundler.js';
 import { loadConfig } from '../adapters/config-loader.js';
-import { fanoutManifest } from '../core/build-manifests.js';
-import { buildPlan } from '../core/plan.js';
+import { fanoutManifest } from '../core/plan/build-manifests.js';
+import { buildPlan } from '../core/plan/plan.js';
 import type { Benchmark } from './benchmark.js';
 import { coldImportMs, importOf, loadedFiles, median } from './bundle-measure.js';
 

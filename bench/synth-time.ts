@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { esbuildRuns, forgetBundles } from '../adapters/cdk/handler-bundler.js';
 import { ProbesStack } from '../adapters/cdk/probes-stack.js';
-import { type Config, DEFAULTS, type ProbeConfig } from '../core/config.js';
+import { type Config, DEFAULTS, type ProbeConfig } from '../core/model.js';
 import type { Benchmark, BenchResult } from './benchmark.js';
 
 const VPCS = 50;

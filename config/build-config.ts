@@ -4,6 +4,7 @@
  * dimensions as `{ value }`, ports per engine, paths absolute, each map entry carrying its name.
  */
 import { dirname, resolve } from 'node:path';
+import type { CloudWatchUnit, StorageResolution } from '../core/limits.js';
 import {
   type AuthConfig,
   type Config,
@@ -15,8 +16,7 @@ import {
   type MetricConfig,
   type ProbeConfig,
   type VpcConfig,
-} from '../core/config.js';
-import type { CloudWatchUnit, StorageResolution } from '../core/limits.js';
+} from '../core/model.js';
 import type { ConfigOptions } from './config-options.js';
 import { deepFreeze } from './deep-freeze.js';
 import { parseDuration } from './parse-duration.js';

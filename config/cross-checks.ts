@@ -9,10 +9,10 @@
  * from the file are looked up as own keys only, so `database: toString` names no database.
  */
 
-import { entryNamed } from '../core/config.js';
 import { CLOUDWATCH, LAMBDA } from '../core/limits.js';
+import { entryNamed } from '../core/model.js';
+import { parseSchedule } from '../core/plan/schedule.js';
 import { POSTGRES_SQL, refusedProbeSql } from '../core/probe-sql.js';
-import { parseSchedule } from '../core/schedule.js';
 import { didYouMean } from './closest-match.js';
 import type { ConfigOptions } from './config-options.js';
 import { parseDuration } from './parse-duration.js';

@@ -2,7 +2,7 @@
  * What to tell a user whose value fails one of `schema.json`'s patterns: the rule in words, an
  * example, and where it helps, the exact character or part at fault.
  */
-import { parseSchedule } from '../core/schedule.js';
+import { parseSchedule } from '../core/plan/schedule.js';
 
 const PRINTABLE_ASCII = /^[ -~]*$/;
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Config } from '../core/config.js';
+import type { Config } from '../core/model.js';
 import { buildConfig } from './build-config.js';
 import { ConfigError } from './config-error.js';
 import { type ConfigIssue, compareIssues, createIssue } from './config-issue.js';

@@ -3,8 +3,21 @@
  * environment is limited to 4 KB). `chasm run` builds the same manifests in memory, so a
  * local run goes through the code that runs in Lambda.
  */
-import type { DatabaseConfig, HealthMode, ProbeConfig, PublishMode } from './config.js';
-import type { FunctionPlan } from './plan.js';
+import type { DatabaseConfig, HealthMode, ProbeConfig, PublishMode } from './model.js';
+
+/** One query function: one per VPC, and one outside any VPC for VPC-less databases. */
+export interface FunctionPlan {
+  /** stable id derived from config names: `vpc-<name>` or `no-vpc`; construct ids build on it */
+  readonly id: string;
+  /** the deployed Lambda function name: stable, derived from the namespace and the id, ≤ 64 characters */
+  readonly functionName: string;
+  /** the VPC name in `probes.yaml`; absent for the function outside any VPC */
+  readonly vpc?: string;
+  readonly databases: readonly string[];
+  /** engine names the function needs (its bundle loads only these drivers) */
+  readonly engines: readonly string[];
+  readonly probes: readonly string[];
+}
 
 /** A query function's manifest: only its own databases and probes, `local` blocks stripped. */
 export interface QueryManifest {

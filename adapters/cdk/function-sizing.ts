@@ -18,9 +18,10 @@
  * (Σ over its databases of maxConnections × largest maxRows, about 1 KB a row), at most 1,769 (one
  * full vCPU); the fan-out gets 256 + 8 per query function (the responses it holds), at most 3,008.
  */
-import type { Config } from '../../core/config.js';
+
 import { LAMBDA } from '../../core/limits.js';
-import type { FunctionPlan } from '../../core/plan.js';
+import type { Config } from '../../core/model.js';
+import type { FunctionPlan } from '../../core/plan/plan.js';
 
 const QUERY_MARGIN_SECONDS = 10;
 const FANOUT_MARGIN_SECONDS = 20;

@@ -10,7 +10,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { Plan } from '../../core/plan.js';
+import type { Plan } from '../../core/plan/plan.js';
 import { stableId } from './construct-id.js';
 import { schedulePeriodSeconds } from './schedule-period.js';
 

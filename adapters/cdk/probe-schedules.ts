@@ -10,7 +10,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { ScheduleEvent } from '../../core/manifest.js';
-import type { Plan } from '../../core/plan.js';
+import type { Plan } from '../../core/plan/plan.js';
 import { stableId } from './construct-id.js';
 
 export interface ProbeSchedulesProps {

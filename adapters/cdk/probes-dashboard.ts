@@ -8,8 +8,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import type { Config, DimensionSource, MetricConfig, ProbeConfig } from '../../core/config.js';
-import type { Plan } from '../../core/plan.js';
+import type { Config, DimensionSource, MetricConfig, ProbeConfig } from '../../core/model.js';
+import type { Plan } from '../../core/plan/plan.js';
 import { schedulePeriodSeconds } from './schedule-period.js';
 
 /** CloudWatch allows 500 widgets on one dashboard; more go on further dashboards */

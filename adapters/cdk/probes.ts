@@ -7,15 +7,15 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { Config } from '../../core/config.js';
-import { buildPlan, type Plan } from '../../core/plan.js';
+import type { Config } from '../../core/model.js';
+import { buildPlan, type Plan } from '../../core/plan/plan.js';
 import { stableId } from './construct-id.js';
 import { FanoutFunction } from './fanout-function.js';
 import { bundleHandler, defaultHandlerEntries, type HandlerEntries } from './handler-bundler.js';
 import { ProbeAlarms } from './probe-alarms.js';
 import { type DeployedSchedule, ProbeSchedules } from './probe-schedules.js';
 import { ProbesDashboard } from './probes-dashboard.js';
-import { QueryFunction } from './query-function.js';
+import { QueryLambda } from './query-lambda.js';
 
 /** What a `Probes` construct deploys. */
 export interface ProbesProps {
@@ -46,7 +46,7 @@ export interface ProbesProps {
 export class Probes extends Construct {
   readonly plan: Plan;
   /** query functions by plan id (`vpc-<name>`, `no-vpc`) */
-  readonly queryFunctions: ReadonlyMap<string, QueryFunction>;
+  readonly queryFunctions: ReadonlyMap<string, QueryLambda>;
   /** absent with `publish: emf` */
   readonly fanoutFunction?: FanoutFunction;
   readonly schedules: readonly DeployedSchedule[];
@@ -63,11 +63,11 @@ export class Probes extends Construct {
     const emf = config.publish === 'emf';
 
     const queryBundle = bundleHandler(entries.query);
-    const queryFunctions = new Map<string, QueryFunction>();
+    const queryFunctions = new Map<string, QueryLambda>();
     for (const fn of this.plan.functions) {
       queryFunctions.set(
         fn.id,
-        new QueryFunction(this, stableId('Query', fn.id), {
+        new QueryLambda(this, stableId('Query', fn.id), {
           config,
           plan: fn,
           bundle: queryBundle,

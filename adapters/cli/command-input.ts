@@ -1,5 +1,5 @@
 /** What several commands read the same way: one config file, `--json`, errors on stderr. */
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/model.js';
 import { readConfig } from '../config-loader.js';
 import type { CliIo } from './cli-io.js';
 

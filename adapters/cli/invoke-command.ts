@@ -4,7 +4,7 @@
  * and prints the run's report.
  */
 import type { ProbeReport } from '../../core/metric-data.js';
-import { buildPlan } from '../../core/plan.js';
+import { buildPlan } from '../../core/plan/plan.js';
 import type { PublishOutcome } from '../../core/ports.js';
 import { createLambdaClient, invokeJson } from '../invokers/lambda-invoker.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';

@@ -1,6 +1,6 @@
 /** `chasm plan FILE [--json]`: what will be deployed, the billed series and the monthly bill. */
-import { estimateCost } from '../../core/cost-model.js';
-import { buildPlan, type Plan } from '../../core/plan.js';
+import { estimateCost } from '../../core/plan/cost-model.js';
+import { buildPlan, type Plan } from '../../core/plan/plan.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 import { fileAndJson, readConfigOrReport } from './command-input.js';
 import { planJson, planText } from './plan-report.js';

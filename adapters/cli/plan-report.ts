@@ -1,10 +1,11 @@
 /** What `chasm plan` prints: the readable tree and cost table, or the `--json` object. */
-import { countSeries, probeSeries } from '../../core/billed-series.js';
-import type { DatabaseConfig } from '../../core/config.js';
-import { COST_ASSUMPTIONS, type CostReport } from '../../core/cost-model.js';
-import type { FunctionPlan, Plan } from '../../core/plan.js';
-import { queryEgress } from '../../core/query-egress.js';
-import { rdsConnectScope } from '../../core/rds-connect-scope.js';
+
+import type { DatabaseConfig } from '../../core/model.js';
+import { countSeries, probeSeries } from '../../core/plan/billed-series.js';
+import { COST_ASSUMPTIONS, type CostReport } from '../../core/plan/cost-model.js';
+import type { FunctionPlan, Plan } from '../../core/plan/plan.js';
+import { queryEgress } from '../../core/plan/query-egress.js';
+import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
 
 /** The `--json` object. */
 export function planJson(plan: Plan, report: CostReport) {

@@ -4,12 +4,12 @@
  * `cloudwatch`, what was, and whether publishing failed.
  */
 import { didYouMean } from '../../config/closest-match.js';
-import type { FanoutOutcome } from '../../core/fan-out.js';
 import type { NamespacedDatum, ProbeReport } from '../../core/metric-data.js';
 import type { MetricsSink, PublishOutcome } from '../../core/ports.js';
+import type { FanoutOutcome } from '../../core/run/fan-out.js';
 import { runProbesLocally } from '../local-run.js';
 import { createCloudWatchClient, createCloudWatchSink } from '../sinks/cloudwatch-sink.js';
-import { createConsoleSink } from '../sinks/console-sink.js';
+import { createCollectingSink } from '../sinks/collecting-sink.js';
 import { createEmfSink } from '../sinks/emf-sink.js';
 import { type Command, EXIT } from './cli-io.js';
 import { readConfigOrReport } from './command-input.js';
@@ -25,7 +25,7 @@ export type PublishTarget = (typeof PUBLISH_TARGETS)[number];
 export function createSink(target: PublishTarget, out: { write(line: string): unknown }): MetricsSink {
   switch (target) {
     case 'console':
-      return createConsoleSink();
+      return createCollectingSink();
     case 'emf':
       // the lines a query function with publish: emf would log
       return createEmfSink({ out });

@@ -1,7 +1,7 @@
 /** `chasm validate FILE... [--json]`: every mistake in every file, each as `FILE:LINE:COL: message`. */
 
 import type { ConfigResult } from '../../config/read-config.js';
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/model.js';
 import { readConfig } from '../config-loader.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 

@@ -4,10 +4,11 @@
  * event `{ probes: [...] }` invokes the query functions, publishes their metric data and returns
  * the run's report.
  */
-import { type FanoutDeps, fanOut } from '../../core/fan-out.js';
+
 import type { FanoutManifest, ScheduleEvent } from '../../core/manifest.js';
 import type { ProbeReport } from '../../core/metric-data.js';
 import type { Invoker, Logger, MetricsSink, PublishOutcome } from '../../core/ports.js';
+import { type FanoutDeps, fanOut } from '../../core/run/fan-out.js';
 import {
   createSecretCredentials,
   type SecretCredentials,

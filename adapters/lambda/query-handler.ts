@@ -11,7 +11,7 @@ import {
   createQueryFunction,
   type QueryFunction,
   type QueryFunctionDeps,
-} from '../../core/query-function.js';
+} from '../../core/run/query-function.js';
 import { deployedPoolOpener } from '../database-pools.js';
 import { sqlDialectOf } from '../engines/engine-registry.js';
 import { createJsonLogger } from './json-logger.js';
@@ -59,22 +59,23 @@ type EmfPublisher = (response: QueryResponse) => Promise<unknown>;
 // loaded by dynamic import, started at init: a function that returns its metric data to the
 // fan-out (the default) never loads the EMF code
 function loadEmfPublisher(manifest: QueryManifest, deps: QueryHandlerDeps): Promise<EmfPublisher> {
-  const loading = Promise.all([import('../sinks/emf-sink.js'), import('../../core/health-metrics.js')]).then(
-    ([{ createEmfSink }, { healthMetrics }]): EmfPublisher => {
-      const sink = createEmfSink({
-        out: deps.emfOut ?? process.stdout,
-        ...(deps.clock ? { clock: deps.clock } : {}),
-        ...(deps.logger ? { logger: deps.logger } : {}),
-      });
-      return (response) =>
-        sink.publish(
-          [...response.metrics, ...healthMetrics(manifest.health, response.reports)].map((datum) => ({
-            ...datum,
-            Namespace: manifest.namespace,
-          })),
-        );
-    },
-  );
+  const loading = Promise.all([
+    import('../sinks/emf-sink.js'),
+    import('../../core/run/health-metrics.js'),
+  ]).then(([{ createEmfSink }, { healthMetrics }]): EmfPublisher => {
+    const sink = createEmfSink({
+      out: deps.emfOut ?? process.stdout,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    });
+    return (response) =>
+      sink.publish(
+        [...response.metrics, ...healthMetrics(manifest.health, response.reports)].map((datum) => ({
+          ...datum,
+          Namespace: manifest.namespace,
+        })),
+      );
+  });
   // a failed load fails the invocations that await it, not the process
   loading.catch(() => undefined);
   return loading;

@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import type { MetricDatum, NamespacedDatum } from '../../core/metric-data.js';
 import type { Logger, MetricsSink, PublishError, PublishOutcome } from '../../core/ports.js';
-import { planPutMetricBatches } from '../../core/put-metric-batches.js';
+import { planPutMetricBatches } from '../../core/run/put-metric-batches.js';
 
 export interface CloudWatchClientOptions {
   /** e.g. a local endpoint in tests; absent: `AWS_ENDPOINT_URL_CLOUDWATCH` or the regional one */

@@ -2,9 +2,10 @@
  * A `MetricsSink` that writes Embedded Metric Format documents, one JSON line each, to a
  * writable: stdout in Lambda, where CloudWatch Logs extracts the metrics (no network route needed).
  */
-import { type EmfDocument, emfDocuments } from '../../core/emf-documents.js';
+
 import type { NamespacedDatum } from '../../core/metric-data.js';
 import type { Clock, Logger, MetricsSink, PublishOutcome } from '../../core/ports.js';
+import { type EmfDocument, emfDocuments } from '../../core/run/emf-documents.js';
 
 export interface EmfSinkOptions {
   /** receives one line (a JSON document and a newline) per document */

@@ -16,9 +16,9 @@ import {
 } from '../../adapters/lambda/fanout-handler.js';
 import { createQueryHandler, type QueryHandler } from '../../adapters/lambda/query-handler.js';
 import { createCloudWatchClient, createCloudWatchSink } from '../../adapters/sinks/cloudwatch-sink.js';
-import { fanoutManifest, queryManifest } from '../../core/build-manifests.js';
-import type { Config, DatabaseConfig, ProbeConfig } from '../../core/config.js';
-import { buildPlan, type Plan } from '../../core/plan.js';
+import type { Config, DatabaseConfig, ProbeConfig } from '../../core/model.js';
+import { fanoutManifest, queryManifest } from '../../core/plan/build-manifests.js';
+import { buildPlan, type Plan } from '../../core/plan/plan.js';
 import { type ConfigParts, config, database, probe } from '../support/config-factory.js';
 import { MYSQL_URL } from '../support/databases.js';
 import { useDummyCredentials } from '../support/local-aws/dummy-credentials.js';

@@ -9,10 +9,10 @@ import {
   type InProcessFunction,
 } from '../../adapters/invokers/in-process-invoker.js';
 import { createCloudWatchClient, createCloudWatchSink } from '../../adapters/sinks/cloudwatch-sink.js';
-import { fanOut } from '../../core/fan-out.js';
 import type { FanoutManifest } from '../../core/manifest.js';
 import type { MetricDatum, ProbeReport } from '../../core/metric-data.js';
 import type { QueryRequest } from '../../core/ports.js';
+import { fanOut } from '../../core/run/fan-out.js';
 import { useDummyCredentials } from '../support/local-aws/dummy-credentials.js';
 import { type LocalCloudWatch, startLocalCloudWatch } from '../support/local-aws/local-cloudwatch.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NamespacedDatum } from '../../core/metric-data.js';
-import { planPutMetricBatches } from '../../core/put-metric-batches.js';
+import { planPutMetricBatches } from '../../core/run/put-metric-batches.js';
 
 function datum(i: number, extra: Partial<NamespacedDatum> = {}): NamespacedDatum {
   return {

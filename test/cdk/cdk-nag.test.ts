@@ -1,7 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/model.js';
 import { config, database, probe, vpc } from '../support/config-factory.js';
 import { synthProbes, validationViolations } from './synth-probes.js';
 import { wideConfig } from './wide-config.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fanoutSize, querySize } from '../../adapters/cdk/function-sizing.js';
-import { buildPlan } from '../../core/plan.js';
+import { buildPlan } from '../../core/plan/plan.js';
 import { config, database, probe, vpc } from '../support/config-factory.js';
 
 function sizes(probes: Parameters<typeof config>[0]['probes'], maxConnections = 2) {

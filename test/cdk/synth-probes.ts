@@ -7,7 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { defaultHandlerEntries, type HandlerEntries } from '../../adapters/cdk/handler-bundler.js';
 import { ProbesStack } from '../../adapters/cdk/probes-stack.js';
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/model.js';
 
 let root: string | undefined;
 

@@ -1,5 +1,5 @@
 // The deploy tests' configs: a wide one touching every feature, and any config reversed.
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/model.js';
 import { type ConfigParts, config, database, metric, probe, vpc } from '../support/config-factory.js';
 
 /** Every map of a config (vpcs, databases, probes, dimensions) in reverse order; lists too. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ENGINE_SYNTAX, loadConfig } from '../../adapters/config-loader.js';
 import { ConfigError } from '../../config/config-error.js';
 import { parseConfigText } from '../../config/read-config.js';
-import { DEFAULTS } from '../../core/config.js';
+import { DEFAULTS } from '../../core/model.js';
 
 const maximal = fileURLToPath(new URL('./fixtures/maximal.yaml', import.meta.url));
 

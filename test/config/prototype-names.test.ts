@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { ENGINE_SYNTAX } from '../../adapters/config-loader.js';
 import { parseConfigText } from '../../config/read-config.js';
-import { entryNamed } from '../../core/config.js';
-import { buildPlan } from '../../core/plan.js';
+import { entryNamed } from '../../core/model.js';
+import { buildPlan } from '../../core/plan/plan.js';
 
 /** a config with `databaseLines` under `databases:` and `probeLines` under its probe `p` */
 function configWith(databaseLines: string, probeLines: string, top = ''): string {

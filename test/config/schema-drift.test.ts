@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { readConfig } from '../../adapters/config-loader.js';
+import { CLOUDWATCH_UNITS, STORAGE_RESOLUTIONS } from '../../core/limits.js';
 import type {
   AlarmsConfig,
   Config,
@@ -12,9 +13,8 @@ import type {
   ProbeConfig,
   PublishMode,
   VpcConfig,
-} from '../../core/config.js';
-import { DEFAULTS } from '../../core/config.js';
-import { CLOUDWATCH_UNITS, STORAGE_RESOLUTIONS } from '../../core/limits.js';
+} from '../../core/model.js';
+import { DEFAULTS } from '../../core/model.js';
 import schema from '../../schema.json' with { type: 'json' };
 
 type Node = { readonly [key: string]: unknown };

@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EngineEntry, engineRegistry } from '../../adapters/engines/engine-registry.js';
-import { startDeadline } from '../../core/deadline.js';
 import type { ConnectionTarget, DatabaseLogin, DatabasePool, QueryOptions } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
+import { startDeadline } from '../../core/run/deadline-timer.js';
 import {
   createPasswordLogin,
   createReaderLogin,

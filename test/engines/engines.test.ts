@@ -6,9 +6,9 @@
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engineRegistry } from '../../adapters/engines/engine-registry.js';
-import { startDeadline } from '../../core/deadline.js';
 import type { ConnectionTarget, DatabaseEngine, DatabasePool } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
+import { startDeadline } from '../../core/run/deadline-timer.js';
 import { skipUnlessCi } from '../support/databases.js';
 import {
   type EngineFixture,

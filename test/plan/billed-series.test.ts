@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countSeries } from '../../core/billed-series.js';
+import { countSeries } from '../../core/plan/billed-series.js';
 import { config, database, metric, probe } from '../support/config-factory.js';
 
 function twoProbes(health: 'summary' | 'detailed' | 'none') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan } from '../../core/plan.js';
+import { buildPlan } from '../../core/plan/plan.js';
 import { config, database, probe, vpc } from '../support/config-factory.js';
 import { quickstart } from './quickstart-config.js';
 

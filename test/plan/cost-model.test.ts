@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type CostEstimate, estimateCost } from '../../core/cost-model.js';
-import { buildPlan } from '../../core/plan.js';
+import { type CostEstimate, estimateCost } from '../../core/plan/cost-model.js';
+import { buildPlan } from '../../core/plan/plan.js';
 import { config, database, metric, probe, subnets, vpc } from '../support/config-factory.js';
 import { quickstart } from './quickstart-config.js';
 

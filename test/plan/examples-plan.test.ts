@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../adapters/config-loader.js';
 import { generateProbesYaml } from '../../bench/generate-probes-yaml.js';
-import { estimateCost } from '../../core/cost-model.js';
-import { buildPlan } from '../../core/plan.js';
+import { estimateCost } from '../../core/plan/cost-model.js';
+import { buildPlan } from '../../core/plan/plan.js';
 
 const examples = readdirSync('examples', { withFileTypes: true })
   .filter((entry) => entry.isDirectory())

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { functionName } from '../../core/function-name.js';
-import { buildPlan } from '../../core/plan.js';
+import { functionName } from '../../core/plan/function-name.js';
+import { buildPlan } from '../../core/plan/plan.js';
 import { config, database, probe, vpc } from '../support/config-factory.js';
 
 const LAMBDA_NAME = /^[a-zA-Z0-9_-]{1,64}$/;

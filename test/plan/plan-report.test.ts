@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planJson, planText } from '../../adapters/cli/plan-report.js';
-import { estimateCost } from '../../core/cost-model.js';
-import { buildPlan } from '../../core/plan.js';
+import { estimateCost } from '../../core/plan/cost-model.js';
+import { buildPlan } from '../../core/plan/plan.js';
 import { config, database, metric, probe, subnets, vpc } from '../support/config-factory.js';
 
 function twoVpcs() {

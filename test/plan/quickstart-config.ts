@@ -1,5 +1,5 @@
 // The quickstart example (examples/quickstart/probes.yaml), as the loader produces it.
-import type { Config } from '../../core/config.js';
+import type { Config } from '../../core/model.js';
 import { config, database, metric, probe, vpc } from '../support/config-factory.js';
 
 export function quickstart(): Config {

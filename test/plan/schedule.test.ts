@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSchedule } from '../../core/schedule.js';
+import { parseSchedule } from '../../core/plan/schedule.js';
 
 function ticks(expression: string): number {
   const parsed = parseSchedule(expression);

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { LAMBDA } from '../../core/limits.js';
+import type { Config } from '../../core/model.js';
 import {
   fanoutManifest,
   maxResponseBytes,
   queryManifest,
   REPORT_BYTES_BOUND,
-} from '../../core/build-manifests.js';
-import type { Config } from '../../core/config.js';
-import { invocationBatches } from '../../core/invocation-batches.js';
-import { LAMBDA } from '../../core/limits.js';
-import { mapRows } from '../../core/map-rows.js';
-import { buildPlan } from '../../core/plan.js';
+} from '../../core/plan/build-manifests.js';
+import { buildPlan } from '../../core/plan/plan.js';
+import { invocationBatches } from '../../core/run/invocation-batches.js';
+import { mapRows } from '../../core/run/map-rows.js';
 import { database, metric, probe } from '../support/config-factory.js';
 
 function twoVpcConfig(): Config {

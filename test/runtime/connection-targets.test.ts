@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { deployedTarget, openEnginePool } from '../../adapters/database-pools.js';
 import { sqlDialectOf } from '../../adapters/engines/engine-registry.js';
 import { localConnection } from '../../adapters/local-targets.js';
-import type { DatabaseConfig } from '../../core/config.js';
+import type { DatabaseConfig } from '../../core/model.js';
 import type { DatabaseCredentials } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
-import { createQueryFunction } from '../../core/query-function.js';
+import { createQueryFunction } from '../../core/run/query-function.js';
 import { database, probe } from '../support/config-factory.js';
 import { PG_URL, serverAvailable } from '../support/databases.js';
 

@@ -1,7 +1,8 @@
 // Client-side deadlines: one timer, listeners that can stop listening, and work that is given up
 // at the deadline even when it never settles.
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError, meetDeadline, startDeadline, withDeadline } from '../../core/deadline.js';
+import { DeadlineExceededError } from '../../core/deadline.js';
+import { meetDeadline, startDeadline, withDeadline } from '../../core/run/deadline-timer.js';
 
 const never = (): Promise<never> => new Promise<never>(() => undefined);
 

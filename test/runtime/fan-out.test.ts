@@ -6,12 +6,12 @@ import {
   createInProcessInvoker,
   type InProcessFunction,
 } from '../../adapters/invokers/in-process-invoker.js';
-import { createConsoleSink } from '../../adapters/sinks/console-sink.js';
-import { fanOut, tickDurationBoundMs } from '../../core/fan-out.js';
+import { createCollectingSink } from '../../adapters/sinks/collecting-sink.js';
 import type { FanoutManifest } from '../../core/manifest.js';
 import type { MetricDatum, ProbeReport } from '../../core/metric-data.js';
-import type { FunctionPlan } from '../../core/plan.js';
+import type { FunctionPlan } from '../../core/plan/plan.js';
 import type { MetricsSink, QueryRequest, QueryResponse } from '../../core/ports.js';
+import { fanOut, tickDurationBoundMs } from '../../core/run/fan-out.js';
 
 function fn(id: string, probes: string[]): FunctionPlan {
   return { id, functionName: `Acme-${id}`, databases: [`db-${id}`], engines: ['postgres'], probes };
@@ -48,7 +48,7 @@ describe('fanOut', () => {
   it('invokes each function once with its own probes and publishes all results namespaced, with ProbesFailed', async () => {
     // arrange
     const calls: unknown[] = [];
-    const sink = createConsoleSink();
+    const sink = createCollectingSink();
     const invoker = createInProcessInvoker({ a: answering(calls), b: answering(calls) });
     const m = manifest([fn('a', ['p1', 'p2']), fn('b', ['p3'])]);
     // act
@@ -72,7 +72,7 @@ describe('fanOut', () => {
 
   it('marks exactly the probes of a failing function INVOKE_FAILED, naming it, and publishes the others', async () => {
     // arrange
-    const sink = createConsoleSink();
+    const sink = createCollectingSink();
     const invoker = createInProcessInvoker({
       a: async () => {
         throw new Error('Task timed out after 3.00 seconds');
@@ -116,7 +116,7 @@ describe('fanOut', () => {
     const outcome = await fanOut(
       quick,
       { probes: ['p1', 'p2'] },
-      { invoker, sink: createConsoleSink(), invokeMarginMs: 20 },
+      { invoker, sink: createCollectingSink(), invokeMarginMs: 20 },
     );
     // assess
     expect(outcome.reports[0]?.error).toEqual({
@@ -132,7 +132,7 @@ describe('fanOut', () => {
       a: async () =>
         ({ reports: [], metrics: [{ MetricName: 'x', Value: 'NaN' }] }) as unknown as QueryResponse,
     });
-    const sink = createConsoleSink();
+    const sink = createCollectingSink();
     // act
     const outcome = await fanOut(manifest([fn('a', ['p1'])]), { probes: ['p1'] }, { invoker, sink });
     // assess
@@ -150,7 +150,7 @@ describe('fanOut', () => {
         metricsPerReport: [3],
       }),
     });
-    const sink = createConsoleSink();
+    const sink = createCollectingSink();
     // act
     const outcome = await fanOut(manifest([fn('a', ['p1'])]), { probes: ['p1'] }, { invoker, sink });
     // assess
@@ -164,7 +164,7 @@ describe('fanOut', () => {
     const outcome = await fanOut(
       manifest([fn('a', ['p1'])]),
       { probes: ['p1'] },
-      { invoker, sink: createConsoleSink() },
+      { invoker, sink: createCollectingSink() },
     );
     expect(outcome.reports[0]?.error?.message).toBe("query function 'Acme-a' returned no report for it");
   });
@@ -175,7 +175,7 @@ describe('fanOut', () => {
     const outcome = await fanOut(
       manifest([fn('a', ['p1'])]),
       { probes: ['nope'] },
-      { invoker, sink: createConsoleSink() },
+      { invoker, sink: createCollectingSink() },
     );
     expect(calls).toEqual([]);
     expect(outcome.reports).toEqual([
@@ -199,13 +199,13 @@ describe('fanOut', () => {
     await fanOut(
       m,
       { probes: ['p1', 'p2', 'p3'] },
-      { invoker, sink: createConsoleSink(), maxResponseBytes: 10_000 },
+      { invoker, sink: createCollectingSink(), maxResponseBytes: 10_000 },
     );
     const roomy: unknown[] = [];
     await fanOut(
       m,
       { probes: ['p1', 'p2', 'p3'] },
-      { invoker: createInProcessInvoker({ a: answering(roomy) }), sink: createConsoleSink() },
+      { invoker: createInProcessInvoker({ a: answering(roomy) }), sink: createCollectingSink() },
     );
     // assess
     expect(calls).toEqual([{ probes: ['p1', 'p2'] }, { probes: ['p3'] }]);
@@ -229,7 +229,7 @@ describe('fanOut', () => {
     const outcome = await fanOut(
       m,
       { probes: ['p1', 'p2', 'p3', 'p4'] },
-      { invoker, sink: createConsoleSink(), maxResponseBytes: 5000 },
+      { invoker, sink: createCollectingSink(), maxResponseBytes: 5000 },
     );
     // assess
     const a = spans.filter((span) => span.fn === 'a').sort((x, y) => x.start - y.start);
@@ -254,7 +254,7 @@ describe('fanOut', () => {
         Object.entries(m.probes).map(([name, p]) => [name, { ...p, timeoutMs: 100 }]),
       ),
     };
-    const sink = createConsoleSink();
+    const sink = createCollectingSink();
     // act: 200 ms for the tick: the first batch fits, the second (150 ms) no longer does
     const outcome = await fanOut(
       quick,
@@ -311,7 +311,7 @@ describe('fanOut', () => {
       { probes: ['p1', 'p2'] },
       {
         invoker,
-        sink: createConsoleSink(),
+        sink: createCollectingSink(),
         credentialsFor: async (database) => {
           if (database === 'db-b') throw new Error('AccessDeniedException');
           return { username: 'reader', password: 's3cret' };
@@ -353,12 +353,12 @@ describe('fanOut', () => {
     const detailed = await fanOut(
       manifest([fn('a', ['p1'])], { health: 'detailed' }),
       { probes: ['p1'] },
-      { invoker, sink: createConsoleSink() },
+      { invoker, sink: createCollectingSink() },
     );
     const none = await fanOut(
       manifest([fn('a', ['p1'])], { health: 'none' }),
       { probes: ['p1'] },
-      { invoker, sink: createConsoleSink() },
+      { invoker, sink: createCollectingSink() },
     );
     expect(detailed.metrics.map((d) => [d.MetricName, d.Dimensions, d.Unit, d.Value])).toEqual([
       ['p1', [], 'Count', 1],

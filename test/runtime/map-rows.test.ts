@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mapRows } from '../../core/map-rows.js';
 import { ProbeError } from '../../core/probe-error.js';
+import { mapRows } from '../../core/run/map-rows.js';
 import { metric, probe } from '../support/config-factory.js';
 
 function errorOf(run: () => unknown): ProbeError {

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEnginePool } from '../../adapters/database-pools.js';
 import { sqlDialectOf } from '../../adapters/engines/engine-registry.js';
-import type { ProbeConfig } from '../../core/config.js';
 import type { QueryManifest } from '../../core/manifest.js';
+import type { ProbeConfig } from '../../core/model.js';
 import type { ConnectionTarget, QueryResponse } from '../../core/ports.js';
-import { createQueryFunction, type QueryFunction } from '../../core/query-function.js';
+import { createQueryFunction, type QueryFunction } from '../../core/run/query-function.js';
 import { database, metric, probe } from '../support/config-factory.js';
 import { createReaderLogin, type PasswordLogin, serverAvailable, uniqueName } from '../support/databases.js';
 

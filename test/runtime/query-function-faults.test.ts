@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEnginePool } from '../../adapters/database-pools.js';
 import { sqlDialectOf } from '../../adapters/engines/engine-registry.js';
-import type { ProbeConfig } from '../../core/config.js';
 import type { QueryManifest } from '../../core/manifest.js';
+import type { ProbeConfig } from '../../core/model.js';
 import type { ConnectionTarget, DatabasePool } from '../../core/ports.js';
-import { createQueryFunction } from '../../core/query-function.js';
-import { InvalidQueryRequestError } from '../../core/query-request.js';
+import { createQueryFunction } from '../../core/run/query-function.js';
+import { InvalidQueryRequestError } from '../../core/run/query-request.js';
 import { database, metric, probe } from '../support/config-factory.js';
 import {
   type AdminConnection,

@@ -6,11 +6,11 @@
 
 import { expect, it } from 'vitest';
 import { sqlDialectOf } from '../../adapters/engines/engine-registry.js';
-import type { ProbeConfig } from '../../core/config.js';
 import type { QueryManifest } from '../../core/manifest.js';
+import type { ProbeConfig } from '../../core/model.js';
 import type { DatabasePool, QueryResponse } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
-import { createQueryFunction } from '../../core/query-function.js';
+import { createQueryFunction } from '../../core/run/query-function.js';
 import { database, probe } from '../support/config-factory.js';
 
 const probes: ProbeConfig[] = [

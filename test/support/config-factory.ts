@@ -1,7 +1,7 @@
 // Typed, fully defaulted configs, shaped as the loader produces them; defaults from `DEFAULTS`.
 import { createHash } from 'node:crypto';
-import type { Config, DatabaseConfig, MetricConfig, ProbeConfig, VpcConfig } from '../../core/config.js';
-import { DEFAULTS } from '../../core/config.js';
+import type { Config, DatabaseConfig, MetricConfig, ProbeConfig, VpcConfig } from '../../core/model.js';
+import { DEFAULTS } from '../../core/model.js';
 
 /** a realistic AWS id part: `digits` hex digits derived from the text */
 function hexOf(text: string, digits: number): string {

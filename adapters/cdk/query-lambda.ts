@@ -8,17 +8,17 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { queryManifest } from '../../core/build-manifests.js';
-import type { Config, DatabaseConfig, VpcConfig } from '../../core/config.js';
-import type { FunctionPlan } from '../../core/plan.js';
-import { queryEgress } from '../../core/query-egress.js';
-import { rdsConnectScope } from '../../core/rds-connect-scope.js';
+import type { Config, DatabaseConfig, VpcConfig } from '../../core/model.js';
+import { queryManifest } from '../../core/plan/build-manifests.js';
+import type { FunctionPlan } from '../../core/plan/plan.js';
+import { queryEgress } from '../../core/plan/query-egress.js';
+import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
 import { type AcknowledgedWildcard, DeployedFunction } from './deployed-function.js';
 import { functionAssetDir } from './function-asset.js';
 import { type FunctionSize, querySize } from './function-sizing.js';
 import type { HandlerBundle } from './handler-bundler.js';
 
-export interface QueryFunctionProps {
+export interface QueryLambdaProps {
   readonly config: Config;
   readonly plan: FunctionPlan;
   readonly bundle: HandlerBundle;
@@ -37,7 +37,7 @@ const ENI_ACTIONS = [
   'ec2:UnassignPrivateIpAddresses',
 ];
 
-export class QueryFunction extends Construct {
+export class QueryLambda extends Construct {
   readonly function: lambda.Function;
   readonly size: FunctionSize;
   /** the folder deployed as the function's code */
@@ -45,7 +45,7 @@ export class QueryFunction extends Construct {
   /** the security groups attached to the function; empty outside any VPC */
   readonly securityGroups: readonly ec2.ISecurityGroup[];
 
-  constructor(scope: Construct, id: string, props: QueryFunctionProps) {
+  constructor(scope: Construct, id: string, props: QueryLambdaProps) {
     super(scope, id);
     const { config, plan } = props;
     const databases = plan.databases

@@ -6,8 +6,8 @@
  * CloudWatch reject the others. Each request keeps, per datum, the position of the datum it came
  * from, so whatever CloudWatch still refuses is traced back to its source.
  */
-import { CLOUDWATCH, CLOUDWATCH_UNITS, STORAGE_RESOLUTIONS } from './limits.js';
-import type { MetricDatum, NamespacedDatum } from './metric-data.js';
+import { CLOUDWATCH, CLOUDWATCH_UNITS, STORAGE_RESOLUTIONS } from '../limits.js';
+import type { MetricDatum, NamespacedDatum } from '../metric-data.js';
 
 /** One PutMetricData request, ready for the SDK (after `Timestamp` becomes a `Date`). */
 export interface PutMetricRequest {

@@ -4,11 +4,11 @@
  * client-side deadline, maps rows to metric data inside the VPC, and returns only metric data and
  * one report per requested probe, under Lambda's 6 MiB response limit.
  */
-import { type Deadline, type DeadlineTimer, formatDuration, startDeadline } from './deadline.js';
-import { LAMBDA } from './limits.js';
-import type { QueryManifest } from './manifest.js';
-import { mapRows } from './map-rows.js';
-import type { MetricDatum, ProbeReport } from './metric-data.js';
+import type { Deadline } from '../deadline.js';
+import { LAMBDA } from '../limits.js';
+import type { QueryManifest } from '../manifest.js';
+import type { MetricDatum, ProbeReport } from '../metric-data.js';
+import { formatDuration } from '../model.js';
 import type {
   DatabaseCredentials,
   DatabasePool,
@@ -16,9 +16,11 @@ import type {
   Logger,
   QueryResponse,
   Row,
-} from './ports.js';
-import { type ErrorCode, ProbeError } from './probe-error.js';
-import { refusedProbeSql, type SqlDialect } from './probe-sql.js';
+} from '../ports.js';
+import { type ErrorCode, ProbeError } from '../probe-error.js';
+import { refusedProbeSql, type SqlDialect } from '../probe-sql.js';
+import { type DeadlineTimer, startDeadline } from './deadline-timer.js';
+import { mapRows } from './map-rows.js';
 import { parseQueryRequest } from './query-request.js';
 
 /** A database as a query function is deployed with it. */

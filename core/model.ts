@@ -138,3 +138,10 @@ export const DEFAULTS = {
   maxConnections: 2,
   resolution: 60,
 } as const;
+
+/** A duration as `probes.yaml` writes it: `500ms`, `5s`, `2m`. */
+export function formatDuration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

@@ -2,10 +2,11 @@
  * The manifests each deployed function is deployed with, built from the config and the plan.
  * `chasm run` builds the same ones in memory.
  */
-import { type Config, entryNamed, type MetricConfig, type ProbeConfig } from './config.js';
-import { CLOUDWATCH } from './limits.js';
-import type { FanoutManifest, QueryManifest } from './manifest.js';
-import { metricDimensions } from './map-rows.js';
+
+import { metricDimensions } from '../dimensions.js';
+import { CLOUDWATCH } from '../limits.js';
+import type { FanoutManifest, QueryManifest } from '../manifest.js';
+import { type Config, entryNamed, type MetricConfig, type ProbeConfig } from '../model.js';
 import type { FunctionPlan, Plan } from './plan.js';
 
 /** A query function's manifest: its own databases (without `local` blocks) and probes only. */

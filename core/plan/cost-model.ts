@@ -4,14 +4,15 @@
  * Gateways. Figures are estimates from list prices (`pricing.ts`) and the assumptions below; ticks
  * are counted per 30-day month, hourly prices per 730-hour month. Free tiers are not counted.
  */
+
+import { CLOUDWATCH } from '../limits.js';
+import { type Config, entryNamed } from '../model.js';
 import {
   countSeries,
   DETAILED_HEALTH_METRICS_PER_PROBE,
   type ProbeSeries,
   type SeriesCount,
 } from './billed-series.js';
-import { type Config, entryNamed } from './config.js';
-import { CLOUDWATCH } from './limits.js';
 import type { Plan, SchedulePlan } from './plan.js';
 import {
   BYTES_PER_GB,

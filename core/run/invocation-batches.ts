@@ -2,7 +2,7 @@
  * Splitting one function's probes across invocations: only where the worst-case response would
  * exceed Lambda's 6 MiB, so a tick makes one invocation per function whenever it can.
  */
-import { LAMBDA } from './limits.js';
+import { LAMBDA } from '../limits.js';
 
 /** What a probe may add to a response, at most. */
 export interface SizedProbe {

@@ -4,8 +4,8 @@
  * position came from, and a probe that lost any of its datums did not succeed. Its report says how
  * many, with the sink's message (CloudWatch's own, for a datum it refused).
  */
-import type { ProbeReport } from './metric-data.js';
-import type { PublishError } from './ports.js';
+import type { ProbeReport } from '../metric-data.js';
+import type { PublishError } from '../ports.js';
 
 /**
  * The probe of each of a response's datums, from how many each report's probe produced (the

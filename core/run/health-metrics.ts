@@ -3,8 +3,9 @@
  * config's `health` says. Every billed metric costs money, so `summary` is one metric whatever
  * the config's size.
  */
-import type { HealthMode } from './config.js';
-import type { MetricDatum, ProbeReport } from './metric-data.js';
+
+import type { MetricDatum, ProbeReport } from '../metric-data.js';
+import type { HealthMode } from '../model.js';
 
 /** Health metric names, part of the external contract (alarms and dashboards use them). */
 export const HEALTH_METRICS = {

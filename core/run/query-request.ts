@@ -3,7 +3,7 @@
  * credentials, nothing else. Anything more (a `sql` key above all) refuses the whole request, so a
  * query function only ever runs the SQL it was deployed with.
  */
-import type { DatabaseCredentials, QueryRequest } from './ports.js';
+import type { DatabaseCredentials, QueryRequest } from '../ports.js';
 
 /** A payload that is not a well-formed `QueryRequest`; nothing of it runs. */
 export class InvalidQueryRequestError extends Error {

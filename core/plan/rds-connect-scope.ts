@@ -3,7 +3,7 @@
  * database's user when its RDS resource id is known, else that user on any database of the account
  * and region (a wildcard resource id). Only `auth: iam` databases get the permission.
  */
-import type { DatabaseConfig } from './config.js';
+import type { DatabaseConfig } from '../model.js';
 
 export interface RdsConnectScope {
   readonly database: string;

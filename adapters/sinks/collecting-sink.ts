@@ -5,12 +5,12 @@
 import type { NamespacedDatum } from '../../core/metric-data.js';
 import type { MetricsSink } from '../../core/ports.js';
 
-export interface ConsoleSink extends MetricsSink {
+export interface CollectingSink extends MetricsSink {
   /** every datum published so far, in order */
   readonly data: readonly NamespacedDatum[];
 }
 
-export function createConsoleSink(): ConsoleSink {
+export function createCollectingSink(): CollectingSink {
   const data: NamespacedDatum[] = [];
   return {
     data,

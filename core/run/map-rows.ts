@@ -12,11 +12,13 @@
  *   whitespace; anything else is `INVALID_VALUE`, so it never reaches (and fails) a publish batch;
  * - `maxSeries` bounds the distinct dimension sets of each metric (a billed metric each).
  */
-import type { DimensionSource, MetricConfig, ProbeConfig } from './config.js';
-import { CLOUDWATCH } from './limits.js';
-import type { Dimension, MetricDatum } from './metric-data.js';
-import type { Row } from './ports.js';
-import { ProbeError } from './probe-error.js';
+
+import { type DimensionEntry, metricDimensions } from '../dimensions.js';
+import { CLOUDWATCH } from '../limits.js';
+import type { Dimension, MetricDatum } from '../metric-data.js';
+import type { MetricConfig, ProbeConfig } from '../model.js';
+import type { Row } from '../ports.js';
+import { ProbeError } from '../probe-error.js';
 
 /** Maps one probe's rows to its metric data; throws a `ProbeError` for the first bad value. */
 export function mapRows(probe: ProbeConfig, rows: readonly Row[]): MetricDatum[] {
@@ -35,15 +37,6 @@ export function mapRows(probe: ProbeConfig, rows: readonly Row[]): MetricDatum[]
   }
   return data;
 }
-
-/** The dimensions of one metric: the probe's, then the metric's own (which win on a clash), sorted by name. */
-export function metricDimensions(probe: ProbeConfig, metric: MetricConfig): readonly DimensionEntry[] {
-  const layout = layoutOf(probe);
-  const entry = layout.metrics.find((candidate) => candidate.metric === metric);
-  return entry ? (layout.groups[entry.group]?.dimensions ?? []) : mergeDimensions(probe, metric);
-}
-
-type DimensionEntry = readonly [string, DimensionSource];
 
 /** Metrics split by the same dimensions: their values come from one pass over the rows. */
 interface MetricGroup {
@@ -83,7 +76,7 @@ function layoutOf(probe: ProbeConfig): Layout {
   const groupOfKey = new Map<string, number>();
   const metrics: Layout['metrics'][number][] = [];
   for (const metric of probe.metrics) {
-    const dimensions = mergeDimensions(probe, metric);
+    const dimensions = metricDimensions(probe, metric);
     columns.add(metric.column);
     for (const [, source] of dimensions) if ('column' in source) columns.add(source.column);
     const key = JSON.stringify(dimensions);
@@ -104,12 +97,6 @@ function layoutOf(probe: ProbeConfig): Layout {
   layout = { columns: [...columns], groups, metrics };
   layouts.set(probe, layout);
   return layout;
-}
-
-function mergeDimensions(probe: ProbeConfig, metric: MetricConfig): readonly DimensionEntry[] {
-  const merged = new Map<string, DimensionSource>(Object.entries(probe.dimensions));
-  for (const [name, source] of Object.entries(metric.dimensions)) merged.set(name, source);
-  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function emptyResult(probe: ProbeConfig): MetricDatum[] {

@@ -7,11 +7,10 @@
  * publish fails (`core/publish-losses.ts`); the health metrics, published with the data in the
  * fewest requests, are then corrected by a second, small publish.
  */
-import { formatDuration, withDeadline } from './deadline.js';
-import { healthCorrections, healthMetrics } from './health-metrics.js';
-import { invocationBatches } from './invocation-batches.js';
-import type { FanoutManifest, ScheduleEvent } from './manifest.js';
-import type { MetricDatum, NamespacedDatum, ProbeReport } from './metric-data.js';
+
+import type { FanoutManifest, ScheduleEvent } from '../manifest.js';
+import type { MetricDatum, NamespacedDatum, ProbeReport } from '../metric-data.js';
+import { formatDuration } from '../model.js';
 import type {
   DatabaseCredentials,
   DatabaseWarningReport,
@@ -21,8 +20,11 @@ import type {
   PublishOutcome,
   QueryRequest,
   QueryResponse,
-} from './ports.js';
-import { type ErrorCode, WARNING_CODES } from './probe-error.js';
+} from '../ports.js';
+import { type ErrorCode, WARNING_CODES } from '../probe-error.js';
+import { withDeadline } from './deadline-timer.js';
+import { healthCorrections, healthMetrics } from './health-metrics.js';
+import { invocationBatches } from './invocation-batches.js';
 import { datumProbes, reportsAfterPublishing } from './publish-losses.js';
 
 /** What the fan-out needs from the world. */

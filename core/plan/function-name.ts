@@ -3,7 +3,7 @@
  * character set, at most 64 characters. A name depends only on the namespace and the function's own
  * id, so adding or renaming another VPC never renames this one.
  */
-import { LAMBDA } from './limits.js';
+import { LAMBDA } from '../limits.js';
 
 const PREFIX = 'chasm';
 /** the namespace keeps at least this many characters when a long id needs room */

@@ -4,8 +4,8 @@
  * dimension set (dimension values are top-level members, so different values cannot share one),
  * ≤ 100 metrics and ≤ 100 values per metric in each; longer lists continue in further documents.
  */
-import { EMF } from './limits.js';
-import type { MetricDatum, NamespacedDatum } from './metric-data.js';
+import { EMF } from '../limits.js';
+import type { MetricDatum, NamespacedDatum } from '../metric-data.js';
 import { datumProblem, namespaceProblem, type RejectedDatum } from './put-metric-batches.js';
 
 /** The metric directive of an EMF document (`_aws.CloudWatchMetrics[0]`). */

@@ -2,28 +2,18 @@
  * The plan: which function serves which probes, which schedule invokes what, how many
  * billed series, and what it all costs. Pure: derived from a `Config` alone.
  */
-import { type Config, entryNamed } from './config.js';
+
+import type { FunctionPlan } from '../manifest.js';
+import { type Config, entryNamed } from '../model.js';
 import { functionName } from './function-name.js';
 import { parseSchedule } from './schedule.js';
+
+export type { FunctionPlan };
 
 /** id of the function outside any VPC */
 export const NO_VPC_FUNCTION_ID = 'no-vpc';
 /** id of the public fan-out function (`publish: fanout` only) */
 export const FANOUT_FUNCTION_ID = 'fanout';
-
-/** One query function: one per VPC, and one outside any VPC for VPC-less databases. */
-export interface FunctionPlan {
-  /** stable id derived from config names: `vpc-<name>` or `no-vpc`; construct ids build on it */
-  readonly id: string;
-  /** the deployed Lambda function name: stable, derived from the namespace and the id, ≤ 64 characters */
-  readonly functionName: string;
-  /** the VPC name in `probes.yaml`; absent for the function outside any VPC */
-  readonly vpc?: string;
-  readonly databases: readonly string[];
-  /** engine names the function needs (its bundle loads only these drivers) */
-  readonly engines: readonly string[];
-  readonly probes: readonly string[];
-}
 
 /** One schedule expression and the probes it runs, grouped per function. */
 export interface SchedulePlan {

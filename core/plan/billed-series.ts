@@ -3,7 +3,7 @@
  * metric, billed per month. A probe's metrics whose dimensions are all static give one series each;
  * a metric with a dimension from a column gives at least one and at most the probe's `maxSeries`.
  */
-import type { Config, HealthMode, ProbeConfig } from './config.js';
+import type { Config, HealthMode, ProbeConfig } from '../model.js';
 
 /** Health metrics per probe in `detailed` mode: ProbeSuccess, ProbeDuration, ProbeRows. */
 export const DETAILED_HEALTH_METRICS_PER_PROBE = 3;

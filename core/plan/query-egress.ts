@@ -4,7 +4,7 @@
  * databases' addresses are hostnames resolved at run time). A VPC that names its own
  * `securityGroupIds` gets no created group: their own rules apply.
  */
-import type { DatabaseConfig, VpcConfig } from './config.js';
+import type { DatabaseConfig, VpcConfig } from '../model.js';
 
 /** The egress of the security group created for one VPC's query function. */
 export interface QueryEgress {
