@@ -3,7 +3,9 @@
  * on this machine and an embedded PGlite. A server that cannot be reached skips its engine
  * loudly, except under CI=true, where it fails.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engineRegistry } from '../../adapters/engines/engine-registry.js';
 import type { ConnectionTarget, DatabaseEngine, DatabasePool } from '../../core/ports.js';
@@ -71,6 +73,22 @@ it('registers postgres, mysql and pglite with their default ports and URL scheme
   for (const [name, entry] of Object.entries(engineRegistry)) {
     expect((await entry.load()).name).toBe(name);
   }
+});
+
+it("lists in schema.json's engine enum exactly the registry's engines that can be deployed", () => {
+  // arrange
+  const schema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../schema.json'), 'utf8')) as {
+    $defs: Record<string, { properties?: Record<string, { enum?: string[] }> }>;
+  };
+  const enums = Object.values(schema.$defs).flatMap((definition) => definition.properties?.engine?.enum ?? []);
+
+  // act
+  const deployable = Object.entries(engineRegistry)
+    .filter(([, entry]) => !entry.capabilities.embedded)
+    .map(([name]) => name);
+
+  // assess
+  expect([...enums].sort()).toEqual([...deployable].sort());
 });
 
 for (const [name, entry] of Object.entries(engineRegistry)) {
