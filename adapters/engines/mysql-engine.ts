@@ -326,9 +326,10 @@ async function* rowStream(
   const query = connection.query(sql, parameters);
   let failure: unknown;
   let complete = false;
-  query.on('fields', (fields: readonly { readonly name: string }[]) => {
+  // a statement without a result set (an OK packet) reports no fields
+  query.on('fields', (fields: readonly { readonly name: string }[] | undefined) => {
     try {
-      assertDistinctColumns(fields.map((field) => field.name));
+      assertDistinctColumns((fields ?? []).map((field) => field.name));
     } catch (error) {
       failure = error;
     }

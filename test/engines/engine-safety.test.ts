@@ -172,6 +172,48 @@ for (const server of ['postgres', 'mysql'] as const) {
       expect(await settle(() => spec.lockFree(login), true)).toBe(true);
     });
 
+    it(`never lets a probe's ${server === 'postgres' ? 'prepared statement' : 'session setting'} reach the next probe`, async () => {
+      // arrange: below the allow-list, which refuses both
+      const pool = open(login.target(1));
+      const [leave, read] =
+        server === 'postgres'
+          ? ['PREPARE chasm_leak AS SELECT 1', 'SELECT count(*)::int AS n FROM pg_prepared_statements']
+          : [
+              "SET SESSION sql_mode = 'ANSI_QUOTES'",
+              'SELECT IF(@@SESSION.sql_mode = @@GLOBAL.sql_mode, 0, 1) AS n',
+            ];
+
+      // act
+      await pool.query(leave, options);
+      const [seen] = await pool.query(read, options);
+
+      // assess
+      expect(Number(seen?.n)).toBe(0);
+    });
+
+    it('honours or refuses each TLS parameter of a local url, never dropping one', async () => {
+      // arrange
+      const base = new URL(login.url());
+      const withParameter = (parameter: string): ConnectionTarget => {
+        const url = new URL(base.toString());
+        const [name = '', value = ''] = parameter.split('=');
+        url.searchParams.set(name, value);
+        return { kind: 'url', url: url.toString(), maxConnections: 1 };
+      };
+      const [required, unknown] =
+        server === 'postgres' ? ['sslmode=require', 'sslmode=prefer'] : ['ssl-mode=REQUIRED', 'ssl=true'];
+
+      // act: the local server offers no TLS; a parameter the engine does not know stops the pool opening
+      const encrypted = await failure(open(withParameter(required)).query('SELECT 1 AS one', options));
+      const refused = await failure((async () => open(withParameter(unknown)))());
+
+      // assess
+      expect(encrypted.code).toBe('CONNECTION_FAILED');
+      expect(encrypted.message).toMatch(/SSL|TLS|secure/i);
+      expect(refused.code).toBe('CONNECTION_FAILED');
+      expect(refused.message).toMatch(/local url: .*(not supported)/);
+    });
+
     it('cancels a statement on the server when its deadline passes, before the pool says it is settled', async () => {
       // arrange: the server would let it run for a minute
       const pool = open(login.target(1));
@@ -182,7 +224,8 @@ for (const server of ['postgres', 'mysql'] as const) {
         failure(pool.query(spec.sleep(30), { timeoutMs: 60_000, maxRows: 10, deadline })),
       );
       await pool.settled();
-      const running = await spec.running(login);
+      // the statement would run for half a minute; cancelled, it is gone within moments
+      const running = await settle(() => spec.running(login), 0);
       const after = await pool.query('SELECT 1 AS one', options);
 
       // assess

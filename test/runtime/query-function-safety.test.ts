@@ -39,7 +39,10 @@ const attacks: Readonly<Record<Server, Attacks>> = {
       `COPY (SELECT 1) TO PROGRAM 'true'`,
       `SET statement_timeout = 0`,
     ],
-    locks: (table) => [`SELECT 1 AS n FROM ${table} FOR UPDATE`, `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`],
+    locks: (table) => [
+      `SELECT 1 AS n FROM ${table} FOR UPDATE`,
+      `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`,
+    ],
     async grantAll(login, table) {
       await login.admin.query(`GRANT ALL ON ${table} TO ${login.user}`);
     },
@@ -88,7 +91,9 @@ for (const server of ['postgres', 'mysql'] as const) {
     });
 
     const functionFor = (sqls: readonly string[]) => {
-      const probes = sqls.map((sql, index) => probe({ name: `p${index}`, sql, metrics: [metric({ name: 'N' })] }));
+      const probes = sqls.map((sql, index) =>
+        probe({ name: `p${index}`, sql, metrics: [metric({ name: 'N' })] }),
+      );
       const manifest: QueryManifest = {
         namespace: 'Acme/Attacks',
         publish: 'fanout',
@@ -137,6 +142,57 @@ for (const server of ['postgres', 'mysql'] as const) {
       // assess
       expect(response.reports.every((report) => report.error?.code === 'QUERY_FAILED')).toBe(true);
     });
+
+    it('logs that its user could write on every invocation, and reports it in each response', async () => {
+      // arrange: this login was granted everything on the table
+      const probes = [probe({ name: 'p', sql: 'SELECT 1 AS n', metrics: [metric({ name: 'N' })] })];
+      const logged: Record<string, unknown>[] = [];
+      const run = createQueryFunction(
+        {
+          namespace: 'Acme/Attacks',
+          publish: 'fanout',
+          health: 'summary',
+          databases: { db: database({ name: 'db', engine: spec.engine, maxConnections: 1 }) },
+          probes: { p: probes[0] as (typeof probes)[number] },
+        },
+        {
+          sqlDialect: sqlDialectOf,
+          openPool: () => openEnginePool(spec.engine, login.target(1)),
+          logger: { log: (event) => logged.push({ ...event }) },
+        },
+      );
+
+      // act
+      const responses = [await run({ probes: ['p'] }), await run({ probes: ['p'] })];
+      await run.close();
+
+      // assess
+      for (const response of responses) {
+        expect(response.warnings).toEqual([
+          { database: 'db', code: 'WRITE_CAPABLE_USER', message: expect.stringContaining(login.user) },
+        ]);
+      }
+      expect(logged.filter((event) => event.event === 'database-warning')).toHaveLength(2);
+    });
+
+    // MariaDB cuts its own messages to a few hundred characters
+    it.skipIf(server !== 'postgres')(
+      'caps what a long driver message reports at 1,024 characters',
+      async () => {
+        // arrange: the server quotes the whole value in its error
+        const sql = `SELECT CAST('${'x'.repeat(5000)}' AS int) AS n`;
+        const { names, run } = functionFor([sql]);
+
+        // act
+        const response = await run({ probes: names });
+        await run.close();
+
+        // assess
+        expect(response.reports[0]?.error?.code).toBe('QUERY_FAILED');
+        expect(response.reports[0]?.error?.message.length).toBeLessThanOrEqual(1024);
+        expect(response.reports[0]?.error?.message.endsWith('…')).toBe(true);
+      },
+    );
 
     it('refuses a request naming more probes than it has, or a name longer than any, in a short message', async () => {
       // arrange
