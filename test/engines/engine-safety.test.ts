@@ -18,6 +18,7 @@ import {
   type Server,
   serverAvailable,
   skipUnlessCi,
+  uniqueName,
 } from '../support/databases.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
@@ -31,6 +32,8 @@ interface ServerSpec {
   readonly sessionId: string;
   /** the admin's count of this user's statements still running */
   running(login: PasswordLogin): Promise<number>;
+  /** the admin's count of this user's sessions inside a transaction */
+  openTransactions(login: PasswordLogin): Promise<number>;
   /** a probe leaving a lock, a variable and a setting behind in its session */
   readonly leaveState: string;
   /** what the next probe sees of them: `locks` and `leaked` count what it finds */
@@ -53,6 +56,13 @@ const specs: Readonly<Record<Server, ServerSpec>> = {
     async running(login) {
       const rows = await login.admin.query(
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND state <> 'idle'",
+        [login.user],
+      );
+      return Number(rows[0]?.n);
+    },
+    async openTransactions(login) {
+      const rows = await login.admin.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND state LIKE 'idle in transaction%'",
         [login.user],
       );
       return Number(rows[0]?.n);
@@ -84,6 +94,14 @@ const specs: Readonly<Record<Server, ServerSpec>> = {
     async running(login) {
       const rows = await login.admin.query(
         "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE user = ? AND command = 'Query'",
+        [login.user],
+      );
+      return Number(rows[0]?.n);
+    },
+    async openTransactions(login) {
+      const rows = await login.admin.query(
+        `SELECT COUNT(*) AS n FROM information_schema.innodb_trx AS t
+           JOIN information_schema.processlist AS p ON p.id = t.trx_mysql_thread_id WHERE p.user = ?`,
         [login.user],
       );
       return Number(rows[0]?.n);
@@ -138,6 +156,8 @@ for (const server of ['postgres', 'mysql'] as const) {
   describe.skipIf(!available)(`${server}: what a probe leaves behind`, () => {
     let login: PasswordLogin;
     const pools: DatabasePool[] = [];
+    // an InnoDB table on MariaDB: only a transaction that read one shows as open there
+    const table = uniqueName('chasm_safety');
     const open = (target: ConnectionTarget): DatabasePool => {
       const pool = engine.openPool(target);
       pools.push(pool);
@@ -151,9 +171,12 @@ for (const server of ['postgres', 'mysql'] as const) {
         skipUnlessCi(`${server} safety suite`, String(error));
         throw error;
       }
+      await login.admin.query(`CREATE TABLE ${table} (n int)`);
+      await login.admin.query(`INSERT INTO ${table} VALUES (1), (2)`);
     });
     afterAll(async () => {
       await Promise.allSettled(pools.map((pool) => pool.close()));
+      await login?.admin.query(`DROP TABLE IF EXISTS ${table}`);
       await login?.drop();
     });
 
@@ -212,6 +235,34 @@ for (const server of ['postgres', 'mysql'] as const) {
       expect(encrypted.message).toMatch(/SSL|TLS|secure/i);
       expect(refused.code).toBe('CONNECTION_FAILED');
       expect(refused.message).toMatch(/local url: .*(not supported)/);
+    });
+
+    it("gives each probe on a reused connection its own statement timeout, not the previous probe's", async () => {
+      // arrange: the first probe on the connection allows a minute
+      const pool = open(login.target(1));
+      await pool.query(spec.sleep(0.01), { timeoutMs: 60_000, maxRows: 10 });
+
+      // act: the server cuts the next one off at its own 300 ms
+      const error = await failure(pool.query(spec.sleep(3), { timeoutMs: 300, maxRows: 10 }));
+
+      // assess
+      expect(error.code).toBe('TIMEOUT');
+    });
+
+    it('leaves no transaction open once many concurrent probes have resolved', async () => {
+      // arrange
+      const pool = open(login.target(3));
+
+      // act
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          pool.query(`SELECT count(*) + ${i} AS n FROM ${table}`, options),
+        ),
+      );
+      const open_ = await settle(() => spec.openTransactions(login), 0);
+
+      // assess
+      expect(open_).toBe(0);
     });
 
     it('cancels a statement on the server when its deadline passes, before the pool says it is settled', async () => {
