@@ -3,7 +3,8 @@
  * run`'s machinery without the printing (fan-out, in-process invocations, query functions with
  * their pools, read-only transactions, row mapping, health metrics), against the same 1,000
  * queries sent directly with `pg`, with the same pools (one per database, `maxConnections` each),
- * in the same run. Both sides open and close their pools each time. The config is parsed and
+ * in the same run. Both sides open and close their pools each time, and log in as the same
+ * read-only user that needs its password, as a deployed probe user does. The config is parsed and
  * planned once, outside the timing, as a deployment does it at synth time.
  *
  * Each timed run starts from a quiet server (the previous run's sessions gone), and the sides take
@@ -15,9 +16,9 @@ import { prepareLocalRun } from '../adapters/local-run.js';
 import { createCollectingSink } from '../adapters/sinks/collecting-sink.js';
 import type { Config, DatabaseConfig, ProbeConfig } from '../core/model.js';
 import { DEFAULTS } from '../core/model.js';
+import { createReaderLogin, PG_URL } from '../test/support/databases.js';
 import type { Benchmark } from './benchmark.js';
 
-const PG_URL = process.env.CHASM_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const VPCS = 10;
 const PROBES = 1000;
 const MAX_CONNECTIONS = 3;
@@ -32,6 +33,8 @@ export const fanoutOverhead: Benchmark = {
     const table = `chasm_bench_${Math.random().toString(16).slice(2, 10)}`;
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
+    const reader = await createReaderLogin('postgres');
+    const url = reader.url();
     try {
       // a small sessions table: each probe counts and averages per region, as probes do
       await admin.query(
@@ -40,7 +43,7 @@ export const fanoutOverhead: Benchmark = {
       );
       await admin.query(`CREATE INDEX ON ${table} (shard)`);
       await admin.query(`ANALYZE ${table}`);
-      const config = benchConfig(table);
+      const config = benchConfig(table, url);
       const probes = Object.keys(config.probes);
       const runner = prepareLocalRun(config);
 
@@ -52,7 +55,7 @@ export const fanoutOverhead: Benchmark = {
       };
       const direct = async (): Promise<void> => {
         const pools = Object.values(config.databases).map(
-          (database) => new pg.Pool({ connectionString: PG_URL, max: database.maxConnections }),
+          (database) => new pg.Pool({ connectionString: url, max: database.maxConnections }),
         );
         try {
           await Promise.all(
@@ -70,7 +73,7 @@ export const fanoutOverhead: Benchmark = {
       // probe must run in, sent the plain way (three round trips): what the safety costs done simply
       const directSafe = async (): Promise<void> => {
         const pools = Object.values(config.databases).map(
-          (database) => new pg.Pool({ connectionString: PG_URL, max: database.maxConnections }),
+          (database) => new pg.Pool({ connectionString: url, max: database.maxConnections }),
         );
         try {
           await Promise.all(
@@ -95,7 +98,7 @@ export const fanoutOverhead: Benchmark = {
       const engineOnly = async (): Promise<void> => {
         const pools = await Promise.all(
           Object.values(config.databases).map((database) =>
-            openEnginePool('postgres', { kind: 'url', url: PG_URL, maxConnections: database.maxConnections }),
+            openEnginePool('postgres', { kind: 'url', url, maxConnections: database.maxConnections }),
           ),
         );
         try {
@@ -148,6 +151,7 @@ export const fanoutOverhead: Benchmark = {
     } finally {
       await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       await admin.end();
+      await reader.drop();
     }
   },
 };
@@ -171,7 +175,8 @@ async function quietServer(admin: pg.Client): Promise<() => Promise<void>> {
   };
 }
 
-export function benchConfig(table: string): Config {
+/** The benchmark's config: every database is reached through the local `url`. */
+export function benchConfig(table: string, url: string): Config {
   const vpcs: Record<string, Config['vpcs'][string]> = {};
   const databases: Record<string, DatabaseConfig> = {};
   for (let v = 0; v < VPCS; v++) {
@@ -191,7 +196,7 @@ export function benchConfig(table: string): Config {
       auth: { type: 'iam' },
       tls: true,
       maxConnections: MAX_CONNECTIONS,
-      local: { url: PG_URL },
+      local: { url },
     };
   }
   const probes: Record<string, ProbeConfig> = {};
