@@ -31,6 +31,8 @@ export interface DeployedPoolOptions {
   readonly iamToken?: (database: DeployedDatabase) => string | Promise<string>;
   /** where `auth: env` reads its variable and the IAM signer its credentials; default `process.env` */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** the clock the default IAM signer dates its tokens by, in epoch milliseconds; default `Date.now` */
+  readonly now?: () => number;
 }
 
 /** The `openPool` of a deployed query function: the configured host, port, TLS and auth. */
@@ -48,7 +50,7 @@ export function deployedTarget(
   const { auth } = database;
   const env = options.env ?? process.env;
   // one provider per pool: it signs a token locally and reuses it until shortly before it expires
-  const iamToken = options.iamToken ?? iamAuthTokenProvider(database, { env });
+  const iamToken = options.iamToken ?? iamAuthTokenProvider(database, { env, now: options.now });
   const login = async (): Promise<DatabaseLogin> => {
     switch (auth.type) {
       case 'iam':

@@ -20,7 +20,6 @@ import type { Config, DatabaseConfig, ProbeConfig } from '../../core/model.js';
 import { fanoutManifest, queryManifest } from '../../core/plan/build-manifests.js';
 import { buildPlan, type Plan } from '../../core/plan/plan.js';
 import { type ConfigParts, config, database, probe } from '../support/config-factory.js';
-import { MYSQL_URL } from '../support/databases.js';
 import { useDummyCredentials } from '../support/local-aws/dummy-credentials.js';
 import {
   type LocalCloudWatch,
@@ -33,7 +32,7 @@ import {
   startLocalSecretsManager,
 } from '../support/local-aws/local-secrets-manager.js';
 
-/** the variable `auth: env` databases read their (empty) password from in these tests */
+/** the variable `auth: env` MariaDB databases read their password from in these tests */
 export const MYSQL_PASSWORD_ENV = 'CHASM_TEST_MYSQL_PASSWORD';
 
 export interface AwsStack {
@@ -50,9 +49,14 @@ export interface AwsStack {
   close(): Promise<void>;
 }
 
+/**
+ * Starts the stack for `config`: the local Secrets Manager holds `secretValues` (by ARN), and the
+ * query handlers see `env` on top of this process's environment (where `auth: env` reads).
+ */
 export async function startAwsStack(
   config: Config,
   secretValues: Record<string, string> = {},
+  env: Record<string, string> = {},
 ): Promise<AwsStack> {
   useDummyCredentials();
   const [lambda, cloudwatch, secrets] = await Promise.all([
@@ -62,7 +66,7 @@ export async function startAwsStack(
   ]);
   for (const [arn, value] of Object.entries(secretValues)) secrets.put(arn, value);
   const plan = buildPlan(config);
-  const env = { ...process.env, [MYSQL_PASSWORD_ENV]: new URL(MYSQL_URL).password };
+  const handlerEnv = { ...process.env, ...env };
   let handlers: QueryHandler[] = [];
   const deploy = (): void => {
     handlers = plan.functions.map((fn) => {
@@ -71,7 +75,7 @@ export async function startAwsStack(
           iamToken: () => {
             throw new Error('no IAM auth in these tests');
           },
-          env,
+          env: handlerEnv,
         }),
       });
       lambda.register(fn.functionName, handler);

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { metric, vpc } from '../support/config-factory.js';
 import {
+  createReaderLogin,
   databasesAvailable,
-  MYSQL_URL,
   mariadb,
-  PG_URL,
+  type PasswordLogin,
   postgres,
   uniqueName,
 } from '../support/databases.js';
@@ -23,9 +23,15 @@ const available = await databasesAvailable();
 const SESSIONS = uniqueName('chasm_aws_sessions');
 const JOBS = uniqueName('chasm_aws_jobs');
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:chasm-test-pg';
+// the probe users: read-only, and each needs its password (from the secret, or MYSQL_PASSWORD_ENV)
+let pgReader: PasswordLogin;
+let myReader: PasswordLogin;
+const secretOf = (login: PasswordLogin) => JSON.stringify({ username: login.user, password: login.password });
 
 beforeAll(async () => {
   if (!available) return;
+  pgReader = await createReaderLogin('postgres');
+  myReader = await createReaderLogin('mysql');
   await postgres(async (c) => {
     await c.query(`CREATE TABLE ${SESSIONS} (region text NOT NULL, n integer NOT NULL)`);
     await c.query(`INSERT INTO ${SESSIONS} VALUES ('eu', 3), ('us', 5), ('eu', 4)`);
@@ -39,17 +45,19 @@ afterAll(async () => {
   if (!available) return;
   await postgres((c) => c.query(`DROP TABLE IF EXISTS ${SESSIONS}`));
   await mariadb((c) => c.query(`DROP TABLE IF EXISTS ${JOBS}`));
+  await pgReader.drop();
+  await myReader.drop();
 });
 
 function sessionsDb(name: string, vpcName: string) {
-  return serverDatabase(name, PG_URL, {
+  return serverDatabase(name, pgReader.url(), {
     engine: 'postgres',
     vpc: vpcName,
     auth: { type: 'secret', secretArn: SECRET_ARN },
   });
 }
 function jobsDb(name: string, vpcName: string) {
-  return serverDatabase(name, MYSQL_URL, {
+  return serverDatabase(name, myReader.url(), {
     engine: 'mysql',
     vpc: vpcName,
     auth: { type: 'env', passwordEnv: MYSQL_PASSWORD_ENV },
@@ -84,7 +92,8 @@ describe.skipIf(!available)(
             databases: [sessionsDb('sessions', 'app'), jobsDb('jobs', 'app')],
             probes: [byRegion('sessions'), queued('jobs')],
           }),
-          { [SECRET_ARN]: JSON.stringify({ username: 'postgres', password: 'unused-with-trust' }) },
+          { [SECRET_ARN]: secretOf(pgReader) },
+          { [MYSQL_PASSWORD_ENV]: myReader.password },
         );
       });
       afterAll(() => stack.close());
@@ -100,7 +109,7 @@ describe.skipIf(!available)(
         expect(stack.lambda.invocations).toHaveLength(1);
         expect(stack.lambda.invocations[0]?.payload).toEqual({
           probes: ['sessions-by-region', 'queued-jobs'],
-          credentials: { sessions: { username: 'postgres', password: 'unused-with-trust' } },
+          credentials: { sessions: { username: pgReader.user, password: pgReader.password } },
         });
         expect(comparable(stack.cloudwatch.accepted)).toEqual(
           comparable([
@@ -181,7 +190,8 @@ describe.skipIf(!available)(
             ],
             health: 'detailed',
           }),
-          { [SECRET_ARN]: JSON.stringify({ username: 'postgres', password: 'x' }) },
+          { [SECRET_ARN]: secretOf(pgReader) },
+          { [MYSQL_PASSWORD_ENV]: myReader.password },
         );
       });
       afterAll(() => stack.close());

@@ -1,7 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISH_RESERVE_MS } from '../../adapters/lambda/fanout-handler.js';
 import { metric, vpc } from '../support/config-factory.js';
-import { databasesAvailable, MYSQL_URL, mariadb, PG_URL, uniqueName } from '../support/databases.js';
+import {
+  createReaderLogin,
+  databasesAvailable,
+  MYSQL_URL,
+  mariadb,
+  type PasswordLogin,
+  uniqueName,
+} from '../support/databases.js';
 import {
   type AwsStack,
   comparable,
@@ -14,13 +21,24 @@ import {
 const available = await databasesAvailable();
 
 const PG_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:chasm-faults-pg';
+// the PostgreSQL probe user: read-only, its password in the secret
+let pgReader: PasswordLogin;
 const pgDb = (name: string, vpcName: string) =>
-  serverDatabase(name, PG_URL, {
+  serverDatabase(name, pgReader.url(), {
     engine: 'postgres',
     vpc: vpcName,
     auth: { type: 'secret', secretArn: PG_SECRET },
   });
-const PG_SECRET_VALUE = { [PG_SECRET]: JSON.stringify({ username: 'postgres', password: 'trust' }) };
+const pgSecretValue = () => ({
+  [PG_SECRET]: JSON.stringify({ username: pgReader.user, password: pgReader.password }),
+});
+
+beforeAll(async () => {
+  if (available) pgReader = await createReaderLogin('postgres');
+});
+afterAll(async () => {
+  if (available) await pgReader.drop();
+});
 
 // 30 dimensions of ~1000 characters: about 31 KB of metric data per row
 function wideProbe(name: string, rows: number) {
@@ -79,7 +97,7 @@ describe.skipIf(!available)('fan-out faults', () => {
             }),
           ],
         }),
-        PG_SECRET_VALUE,
+        pgSecretValue(),
       );
     });
     afterAll(() => stack.close());
@@ -190,7 +208,7 @@ describe.skipIf(!available)('fan-out faults', () => {
           databases: [pgDb('wide', 'app')],
           probes: [wideProbe('wide-one', 120), wideProbe('wide-two', 120), wideProbe('too-wide', 230)],
         }),
-        PG_SECRET_VALUE,
+        pgSecretValue(),
       );
     });
     afterAll(() => stack.close());

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeCommand } from '../../adapters/cli/invoke-command.js';
 import { loadConfig } from '../../adapters/config-loader.js';
-import { databasesAvailable, PG_URL } from '../support/databases.js';
+import { createReaderLogin, databasesAvailable, type PasswordLogin } from '../support/databases.js';
 import { captureCli } from '../support/run-cli.js';
 import { type AwsStack, startAwsStack } from './aws-stack.js';
 
@@ -16,12 +16,15 @@ describe.skipIf(!available)('chasm invoke', () => {
   let dir: string;
   let file: string;
   let stack: AwsStack;
+  // the probe user: read-only, its password in the secret
+  let reader: PasswordLogin;
   const saved = process.env.AWS_ENDPOINT_URL_LAMBDA;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'chasm-invoke-'));
     file = join(dir, 'probes.yaml');
-    const pg = new URL(PG_URL);
+    reader = await createReaderLogin('postgres');
+    const pg = new URL(reader.url());
     writeFileSync(
       file,
       `version: 1
@@ -35,7 +38,7 @@ databases:
     host: ${pg.hostname}
     port: ${pg.port}
     database: ${pg.pathname.slice(1)}
-    user: ${decodeURIComponent(pg.username)}
+    user: ${reader.user}
     auth: { type: secret, secretArn: ${SECRET_ARN} }
     tls: false
 probes:
@@ -50,7 +53,7 @@ probes:
 `,
     );
     stack = await startAwsStack(loadConfig(file), {
-      [SECRET_ARN]: JSON.stringify({ username: decodeURIComponent(pg.username), password: 'x' }),
+      [SECRET_ARN]: JSON.stringify({ username: reader.user, password: reader.password }),
     });
     stack.lambda.register(stack.plan.fanoutFunctionName ?? 'missing', stack.fanout);
     process.env.AWS_ENDPOINT_URL_LAMBDA = stack.lambda.endpoint;
@@ -59,6 +62,7 @@ probes:
     if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_LAMBDA;
     else process.env.AWS_ENDPOINT_URL_LAMBDA = saved;
     await stack.close();
+    await reader.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -5,23 +5,34 @@ import { createQueryHandler, handler } from '../../adapters/lambda/query-handler
 import { queryManifest } from '../../core/plan/build-manifests.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { metric, vpc } from '../support/config-factory.js';
-import { databasesAvailable, PG_URL, postgres, uniqueName } from '../support/databases.js';
+import {
+  createReaderLogin,
+  databasesAvailable,
+  type PasswordLogin,
+  postgres,
+  uniqueName,
+} from '../support/databases.js';
 import { serverDatabase, stackConfig, stackProbe } from './aws-stack.js';
 import { emfViolations } from './emf-spec-check.js';
 
 const TABLE = uniqueName('chasm_aws_emf');
 const NOW = Date.UTC(2025, 2, 3, 4, 5, 6);
 const available = await databasesAvailable();
+// the probe user: read-only, its password in the variable `auth: env` names
+let reader: PasswordLogin;
 
 beforeAll(async () => {
   if (!available) return;
+  reader = await createReaderLogin('postgres');
   await postgres(async (c) => {
     await c.query(`CREATE TABLE ${TABLE} (region text, n int)`);
     await c.query(`INSERT INTO ${TABLE} VALUES ('eu', 1), ('eu', 2), ('us', 3)`);
   });
 });
 afterAll(async () => {
-  if (available) await postgres((c) => c.query(`DROP TABLE IF EXISTS ${TABLE}`));
+  if (!available) return;
+  await postgres((c) => c.query(`DROP TABLE IF EXISTS ${TABLE}`));
+  await reader.drop();
 });
 
 describe('query handler', () => {
@@ -32,7 +43,7 @@ describe('query handler', () => {
         ...stackConfig({
           vpcs: [vpc('app')],
           databases: [
-            serverDatabase('pg', PG_URL, {
+            serverDatabase('pg', reader.url(), {
               engine: 'postgres',
               vpc: 'app',
               auth: { type: 'env', passwordEnv: 'CHASM_TEST_PG_PASSWORD' },
@@ -56,7 +67,10 @@ describe('query handler', () => {
       const lines: string[] = [];
       const logged: string[] = [];
       const handle = createQueryHandler(queryManifest(emf, fn ?? ({} as never)), {
-        openPool: deployedPoolOpener({ iamToken: () => 'unused', env: { CHASM_TEST_PG_PASSWORD: '' } }),
+        openPool: deployedPoolOpener({
+          iamToken: () => 'unused',
+          env: { CHASM_TEST_PG_PASSWORD: reader.password },
+        }),
         emfOut: { write: (line) => lines.push(line) },
         logger: createJsonLogger({ out: { write: (line) => logged.push(line) } }),
         clock: { now: () => NOW },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databasesAvailable, PG_URL } from '../support/databases.js';
+import { createReaderLogin, databasesAvailable, type PasswordLogin } from '../support/databases.js';
 import { type LocalCloudWatch, startLocalCloudWatch } from '../support/local-aws/local-cloudwatch.js';
 import { emfViolations } from './emf-spec-check.js';
 
@@ -12,8 +12,8 @@ const run = promisify(execFile);
 // a fresh process per run; generous, as it includes Node's start and the SDK's import
 const CLI_TIMEOUT_MS = 120_000;
 
-// the quickstart's probe, run against the real PostgreSQL through a local url
-const PROBES_YAML = `version: 1
+// the quickstart's probe, run against the real PostgreSQL through a local url naming `reader`
+const probesYaml = (reader: PasswordLogin) => `version: 1
 namespace: Acme/Sessions
 vpcs:
   app: { vpcId: vpc-0abc1234def567890, subnetIds: [subnet-0aaa1111bbbb2222c] }
@@ -25,7 +25,7 @@ databases:
     database: app
     user: metrics_reader
     auth: { type: iam }
-    local: { url: "${PG_URL}" }
+    local: { url: "${reader.url()}" }
 probes:
   active-sessions:
     database: sessions
@@ -67,14 +67,18 @@ describe.skipIf(!available)('chasm run --publish', () => {
   let cloudwatch: LocalCloudWatch;
   let dir: string;
   let file: string;
+  // the probe user: read-only, and it needs its password
+  let reader: PasswordLogin;
   beforeAll(async () => {
     cloudwatch = await startLocalCloudWatch();
+    reader = await createReaderLogin('postgres');
     dir = mkdtempSync(join(tmpdir(), 'chasm-run-publish-'));
     file = join(dir, 'probes.yaml');
-    writeFileSync(file, PROBES_YAML);
+    writeFileSync(file, probesYaml(reader));
   });
   afterAll(async () => {
     await cloudwatch.close();
+    await reader.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

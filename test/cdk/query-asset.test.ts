@@ -7,24 +7,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, esbuildRuns } from '../../adapters/cdk/handler-bundler.js';
 import type { Probes } from '../../adapters/cdk/probes.js';
 import { config, database, metric, probe, vpc } from '../support/config-factory.js';
-import { MYSQL_URL, mariadb, PG_URL, postgres } from '../support/databases.js';
+import { createReaderLogin, mariadb, type PasswordLogin, postgres } from '../support/databases.js';
 import { synthProbes, testHandlers } from './synth-probes.js';
 
 const table = `chasm_cdk_${Math.random().toString(36).slice(2, 10)}`;
 
-function target(url: string) {
-  const parsed = new URL(url);
+/** where the database a login reaches is, as a config names it (its password is handed over) */
+function target(login: PasswordLogin) {
+  const parsed = new URL(login.url());
   return {
     host: parsed.hostname,
     port: Number(parsed.port),
     database: parsed.pathname.slice(1),
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
+    user: login.user,
   };
 }
 
-const pgTarget = target(PG_URL);
-const myTarget = target(MYSQL_URL);
+// the probe users: read-only, each needs its password (handed over as a secret's value would be)
+let pgReader: PasswordLogin;
+let myReader: PasswordLogin;
 
 /** two VPCs, one Postgres-only and one MySQL-only, each with one probe counting the test table */
 function databasesConfig() {
@@ -45,8 +46,8 @@ function databasesConfig() {
   return config({
     vpcs: [vpc('pg'), vpc('my')],
     databases: [
-      database({ name: 'pgdb', vpc: 'pg', ...pgTarget, tls: false, auth: secret }),
-      database({ name: 'mydb', vpc: 'my', engine: 'mysql', ...myTarget, tls: false, auth: secret }),
+      database({ name: 'pgdb', vpc: 'pg', ...target(pgReader), tls: false, auth: secret }),
+      database({ name: 'mydb', vpc: 'my', engine: 'mysql', ...target(myReader), tls: false, auth: secret }),
     ],
     probes: [counting('pg-count', 'pgdb'), counting('my-count', 'mydb')],
   });
@@ -77,6 +78,8 @@ let probes: Probes;
 const copies: string[] = [];
 
 beforeAll(async () => {
+  pgReader = await createReaderLogin('postgres');
+  myReader = await createReaderLogin('mysql');
   await postgres(async (client) => {
     await client.query(`CREATE TABLE ${table} (v integer NOT NULL)`);
     await client.query(`INSERT INTO ${table} (v) VALUES (1), (2), (4)`);
@@ -91,6 +94,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await postgres((client) => client.query(`DROP TABLE IF EXISTS ${table}`));
   await mariadb((conn) => conn.query(`DROP TABLE IF EXISTS ${table}`));
+  await pgReader.drop();
+  await myReader.drop();
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -117,7 +122,7 @@ describe('the bundled query asset', () => {
     const dir = probes.queryFunctions.get('vpc-pg')?.assetDir ?? '';
     const response = invokeAsset(dir, {
       probes: ['pg-count'],
-      credentials: credentials('pgdb', pgTarget.password),
+      credentials: credentials('pgdb', pgReader.password),
     });
     expect(response.reports).toEqual([
       expect.objectContaining({ probe: 'pg-count', database: 'pgdb', ok: true, rows: 1 }),
@@ -132,7 +137,7 @@ describe('the bundled query asset', () => {
     const dir = probes.queryFunctions.get('vpc-my')?.assetDir ?? '';
     const response = invokeAsset(dir, {
       probes: ['my-count'],
-      credentials: credentials('mydb', myTarget.password),
+      credentials: credentials('mydb', myReader.password),
     });
     expect(response.reports).toEqual([
       expect.objectContaining({ probe: 'my-count', database: 'mydb', ok: true, rows: 1 }),
@@ -159,7 +164,7 @@ describe('the bundled query asset', () => {
     for (const chunk of mysqlChunks) rmSync(join(copy, chunk));
     const response = invokeAsset(copy, {
       probes: ['pg-count'],
-      credentials: credentials('pgdb', pgTarget.password),
+      credentials: credentials('pgdb', pgReader.password),
     });
     expect(response.reports).toEqual([expect.objectContaining({ ok: true })]);
   });

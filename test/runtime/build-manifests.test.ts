@@ -28,7 +28,7 @@ function twoVpcConfig(): Config {
     databases: {
       main: {
         ...database({ name: 'main', vpc: 'app' }),
-        local: { url: 'postgres://postgres@127.0.0.1:5432/test' },
+        local: { url: 'postgres://metrics_reader:local-secret@127.0.0.1:5432/test' },
       },
       reports: database({
         name: 'reports',
@@ -55,6 +55,7 @@ describe('queryManifest', () => {
     // assess
     expect(Object.keys(manifest.databases)).toEqual(['main']);
     expect(manifest.databases.main).not.toHaveProperty('local');
+    expect(JSON.stringify(manifest)).not.toContain('local-secret');
     expect(manifest.probes).toEqual({ a: config.probes.a });
     expect(manifest).toMatchObject({ namespace: 'Acme/Test', publish: 'fanout', health: 'summary' });
   });

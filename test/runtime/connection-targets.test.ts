@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { deployedTarget, openEnginePool } from '../../adapters/database-pools.js';
 import { sqlDialectOf } from '../../adapters/engines/engine-registry.js';
 import { localConnection } from '../../adapters/local-targets.js';
@@ -7,7 +7,7 @@ import type { DatabaseCredentials } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
 import { createQueryFunction } from '../../core/run/query-function.js';
 import { database, probe } from '../support/config-factory.js';
-import { PG_URL, serverAvailable } from '../support/databases.js';
+import { createReaderLogin, serverAvailable } from '../support/databases.js';
 
 function full(draft: Partial<DatabaseConfig>): DatabaseConfig {
   return { ...database({ name: 'sessions' }), ...draft };
@@ -16,11 +16,18 @@ function full(draft: Partial<DatabaseConfig>): DatabaseConfig {
 describe('localConnection', () => {
   it('takes the engine from a local URL’s scheme', () => {
     const local = localConnection(
-      full({ engine: 'postgres', local: { url: 'mariadb://root@127.0.0.1:3306/test' } }),
+      full({
+        engine: 'postgres',
+        local: { url: 'mariadb://metrics_reader:local-secret@127.0.0.1:3306/test' },
+      }),
     );
     expect(local).toEqual({
       engine: 'mysql',
-      target: { kind: 'url', url: 'mariadb://root@127.0.0.1:3306/test', maxConnections: 2 },
+      target: {
+        kind: 'url',
+        url: 'mariadb://metrics_reader:local-secret@127.0.0.1:3306/test',
+        maxConnections: 2,
+      },
     });
   });
 
@@ -111,6 +118,8 @@ describe('query function credentials', () => {
   it('hands each pool the latest credentials a request brought, opening the pool once', async ({ skip }) => {
     if (!(await serverAvailable('postgres'))) skip();
     // arrange
+    const reader = await createReaderLogin('postgres');
+    onTestFinished(() => reader.drop());
     let opened = 0;
     let credentials: () => DatabaseCredentials | undefined = () => undefined;
     const run = createQueryFunction(
@@ -126,16 +135,17 @@ describe('query function credentials', () => {
         openPool: (_, given) => {
           opened++;
           credentials = given;
-          return openEnginePool('postgres', { kind: 'url', url: PG_URL, maxConnections: 1 });
+          return openEnginePool('postgres', reader.target(1));
         },
       },
     );
     // act
-    await run({ probes: ['p'], credentials: { db: { password: 'one' } } });
+    const first = await run({ probes: ['p'], credentials: { db: { password: 'one' } } });
     const afterFirst = credentials();
-    await run({ probes: ['p'], credentials: { db: { password: 'two' } } });
+    const second = await run({ probes: ['p'], credentials: { db: { password: 'two' } } });
     await run.close();
     // assess
+    expect([...first.reports, ...second.reports].map((report) => report.ok)).toEqual([true, true]);
     expect(opened).toBe(1);
     expect(afterFirst).toEqual({ password: 'one' });
     expect(credentials()).toEqual({ password: 'two' });

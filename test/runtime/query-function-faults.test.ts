@@ -34,7 +34,7 @@ const servers: ServerFixture[] = [
     slow: 'SELECT 1 AS n FROM pg_sleep(5)',
     pid: 'SELECT pg_backend_pid() AS pid, pg_sleep(0.05) AS s',
     openCount: (ids) => `SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid IN (${ids.join(', ')})`,
-    unreachable: 'postgres://postgres@127.0.0.1:1/test',
+    unreachable: 'postgres://metrics_reader:unused@127.0.0.1:1/test',
   },
   {
     engine: 'mysql',
@@ -43,7 +43,7 @@ const servers: ServerFixture[] = [
     pid: 'SELECT CONNECTION_ID() AS pid, SLEEP(0.05) AS s',
     openCount: (ids) =>
       `SELECT count(*) AS n FROM information_schema.processlist WHERE id IN (${ids.join(', ')})`,
-    unreachable: 'mysql://root@127.0.0.1:1/test',
+    unreachable: 'mysql://metrics_reader:unused@127.0.0.1:1/test',
   },
 ];
 

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AdminConnection,
   connectAdmin,
-  MYSQL_URL,
-  PG_URL,
+  createPasswordLogin,
+  createReaderLogin,
+  type PasswordLogin,
   serverAvailable,
   uniqueName,
 } from '../support/databases.js';
@@ -104,35 +105,18 @@ describe('chasm run on the quickstart (embedded PGlite)', () => {
   });
 });
 
-describe('chasm run on a Postgres and a MariaDB database', () => {
-  let available = true;
-  let pgAdmin: AdminConnection;
-  let myAdmin: AdminConnection;
-  let dir = '';
-  let file = '';
-  const orders = uniqueName('chasm_rt_orders');
-  const invoices = uniqueName('chasm_rt_invoices');
+const ORDERS = uniqueName('chasm_rt_orders');
+const INVOICES = uniqueName('chasm_rt_invoices');
 
-  beforeAll(async () => {
-    available = (await serverAvailable('postgres')) && (await serverAvailable('mysql'));
-    if (!available) return;
-    pgAdmin = await connectAdmin('postgres');
-    myAdmin = await connectAdmin('mysql');
-    await pgAdmin.query(
-      `CREATE TABLE ${orders} (id int PRIMARY KEY, status text NOT NULL, amount numeric(10,2) NOT NULL)`,
-    );
-    await pgAdmin.query(
-      `INSERT INTO ${orders} VALUES (1, 'open', 10.50), (2, 'open', 20.00), (3, 'paid', 5.25), (4, 'open', 10.50)`,
-    );
-    await myAdmin.query(
-      `CREATE TABLE ${invoices} (id int PRIMARY KEY, region varchar(10) NOT NULL, due decimal(10,2) NULL)`,
-    );
-    await myAdmin.query(`INSERT INTO ${invoices} VALUES (1, 'eu', 100.10), (2, 'us', NULL), (3, 'eu', 0.90)`);
-    dir = mkdtempSync(join(tmpdir(), 'chasm-run-'));
-    file = join(dir, 'probes.yaml');
-    writeFileSync(
-      file,
-      `version: 1
+/**
+ * Writes the shop config to `dir/name`: database `orders` on the local PostgreSQL and `billing`
+ * on the local MariaDB, each reached as the given login.
+ */
+function writeShopConfig(dir: string, name: string, orders: PasswordLogin, billing: PasswordLogin): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    `version: 1
 namespace: Acme/Shop
 vpcs:
   app:
@@ -146,18 +130,18 @@ databases:
     database: app
     user: metrics_reader
     auth: { type: iam }
-    local: { url: '${PG_URL}' }
+    local: { url: '${orders.url()}' }
   billing:
     engine: mysql
     host: billing.cxyz12345678.eu-west-1.rds.amazonaws.com
     database: billing
     user: metrics_reader
     auth: { type: iam }
-    local: { url: '${MYSQL_URL}' }
+    local: { url: '${billing.url()}' }
 probes:
   orders-by-status:
     database: orders
-    sql: SELECT status, amount FROM ${orders} ORDER BY id
+    sql: SELECT status, amount FROM ${ORDERS} ORDER BY id
     dimensions:
       Status: { column: status }
       Env: prod
@@ -165,7 +149,7 @@ probes:
       - { name: OrderAmount, column: amount, unit: None }
   invoices-due:
     database: billing
-    sql: SELECT region, sum(due) AS due, count(*) AS n FROM ${invoices} GROUP BY region ORDER BY region
+    sql: SELECT region, sum(due) AS due, count(*) AS n FROM ${INVOICES} GROUP BY region ORDER BY region
     dimensions:
       Region: { column: region }
     metrics:
@@ -173,23 +157,57 @@ probes:
       - { name: Invoices, column: n, unit: Count }
   broken:
     database: billing
-    sql: SELECT region AS n FROM ${invoices}
+    sql: SELECT region AS n FROM ${INVOICES}
     metrics:
       - { name: Broken, column: n, unit: Count }
 `,
+  );
+  return file;
+}
+
+describe('chasm run on a Postgres and a MariaDB database', () => {
+  let available = true;
+  let pgAdmin: AdminConnection;
+  let myAdmin: AdminConnection;
+  // read-only users that need their passwords, as probe users should be
+  let readers: PasswordLogin[] = [];
+  let dir = '';
+  let file = '';
+
+  beforeAll(async () => {
+    available = (await serverAvailable('postgres')) && (await serverAvailable('mysql'));
+    if (!available) return;
+    pgAdmin = await connectAdmin('postgres');
+    myAdmin = await connectAdmin('mysql');
+    await pgAdmin.query(
+      `CREATE TABLE ${ORDERS} (id int PRIMARY KEY, status text NOT NULL, amount numeric(10,2) NOT NULL)`,
     );
+    await pgAdmin.query(
+      `INSERT INTO ${ORDERS} VALUES (1, 'open', 10.50), (2, 'open', 20.00), (3, 'paid', 5.25), (4, 'open', 10.50)`,
+    );
+    await myAdmin.query(
+      `CREATE TABLE ${INVOICES} (id int PRIMARY KEY, region varchar(10) NOT NULL, due decimal(10,2) NULL)`,
+    );
+    await myAdmin.query(`INSERT INTO ${INVOICES} VALUES (1, 'eu', 100.10), (2, 'us', NULL), (3, 'eu', 0.90)`);
+    const [pgReader, myReader] = [await createReaderLogin('postgres'), await createReaderLogin('mysql')];
+    readers = [pgReader, myReader];
+    dir = mkdtempSync(join(tmpdir(), 'chasm-run-'));
+    file = writeShopConfig(dir, 'probes.yaml', pgReader, myReader);
   });
 
   afterAll(async () => {
     if (!available) return;
-    await pgAdmin.query(`DROP TABLE IF EXISTS ${orders}`);
-    await myAdmin.query(`DROP TABLE IF EXISTS ${invoices}`);
+    await pgAdmin.query(`DROP TABLE IF EXISTS ${ORDERS}`);
+    await myAdmin.query(`DROP TABLE IF EXISTS ${INVOICES}`);
     await pgAdmin.end();
     await myAdmin.end();
+    for (const login of readers) await login.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints exactly the expected metric data with --json and exits 0', async ({ skip }) => {
+  it('prints exactly the expected metric data with --json, no warnings for read-only users, and exits 0', async ({
+    skip,
+  }) => {
     if (!available) skip();
     // act
     const { status, stdout, stderr } = await runCli(
@@ -205,6 +223,7 @@ probes:
     expect(stderr).toBe('');
     expect(status).toBe(0);
     const output = JSON.parse(stdout);
+    expect(Object.keys(output)).toEqual(['probes', 'metrics']);
     expect(output.probes).toEqual([
       { probe: 'orders-by-status', database: 'orders', ok: true, rows: 4, durationMs: expect.any(Number) },
       { probe: 'invoices-due', database: 'billing', ok: true, rows: 2, durationMs: expect.any(Number) },
@@ -264,5 +283,43 @@ probes:
     });
     expect(output.metrics.at(-1)).toMatchObject({ MetricName: 'ProbesFailed', Value: 1 });
     expect(output.metrics).toHaveLength(6);
+  });
+
+  it('warns at the top of --json and in the text about users that could write, and still exits 0', async ({
+    skip,
+  }) => {
+    if (!available) skip();
+    // arrange: the same databases as a PostgreSQL superuser and a MariaDB user with ALL PRIVILEGES
+    const [pgWriter, myWriter] = [await createPasswordLogin('postgres'), await createPasswordLogin('mysql')];
+    try {
+      await pgAdmin.query(`ALTER ROLE ${pgWriter.user} SUPERUSER`);
+      await myAdmin.query(`GRANT ALL PRIVILEGES ON *.* TO '${myWriter.user}'@'%'`);
+      const writers = writeShopConfig(dir, 'writers.yaml', pgWriter, myWriter);
+      const probes = ['--probe', 'orders-by-status', '--probe', 'invoices-due'];
+
+      // act
+      const json = await runCli('run', writers, '--json', ...probes);
+      const text = await runCli('run', writers, ...probes);
+
+      // assess
+      expect([json.status, text.status]).toEqual([0, 0]);
+      const output = JSON.parse(json.stdout);
+      expect(output.probes.map((p: { ok: boolean }) => p.ok)).toEqual([true, true]);
+      const pgMessage = `user '${pgWriter.user}' could write or act on the server: it is a superuser`;
+      const myMessage = `user '${myWriter.user}@%' could write or act on the server: it holds ALL PRIVILEGES ON *.*`;
+      expect(
+        [...output.warnings].sort((a: { database: string }, b: { database: string }) =>
+          a.database.localeCompare(b.database),
+        ),
+      ).toEqual([
+        { database: 'billing', code: 'WRITE_CAPABLE_USER', message: expect.stringContaining(myMessage) },
+        { database: 'orders', code: 'WRITE_CAPABLE_USER', message: expect.stringContaining(pgMessage) },
+      ]);
+      expect(text.stdout).toContain(`WARNING WRITE_CAPABLE_USER (database 'orders'): ${pgMessage}`);
+      expect(text.stdout).toContain(`WARNING WRITE_CAPABLE_USER (database 'billing'): ${myMessage}`);
+    } finally {
+      await pgWriter.drop();
+      await myWriter.drop();
+    }
   });
 });
