@@ -1,18 +1,15 @@
 // Every example is a fixture: it synthesizes cdk-nag clean and deploys exactly what its config says.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../adapters/config-loader.js';
 import type { Config } from '../../core/model.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
+import { exampleFiles, exampleName } from '../support/example-files.js';
 import { ENI_STATEMENT, rdsConnectArn } from './expected-statements.js';
 import { resourcesOf, type Synthesized, synthProbes, validationViolations } from './synth-probes.js';
 import { reversed } from './wide-config.js';
 
-const examples = readdirSync('examples', { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => join('examples', entry.name, 'probes.yaml'));
+const examples = exampleFiles().map(exampleName);
 
 type Resource = { Properties: Record<string, unknown> };
 type GetAtt = { 'Fn::GetAtt': [string, string] };

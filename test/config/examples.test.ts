@@ -1,13 +1,9 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../adapters/config-loader.js';
+import { exampleFiles, EXAMPLES_DIR as examples } from '../support/example-files.js';
 
-const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
-const files = readdirSync(examples, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => join(examples, entry.name, 'probes.yaml'));
+const files = exampleFiles();
 
 describe('examples', () => {
   it('include the five documented ones', () => {
@@ -15,6 +11,16 @@ describe('examples', () => {
     const names = files.map((file) => file.split(/[\\/]/).at(-2));
     expect(names).toEqual(
       expect.arrayContaining(['quickstart', 'rds-postgres-iam', 'mysql', 'multi-vpc', 'emf']),
+    );
+  });
+
+  it('include the health packs', () => {
+    // assess
+    expect(files).toEqual(
+      expect.arrayContaining([
+        join(examples, 'packs', 'postgres-health.yaml'),
+        join(examples, 'packs', 'mysql-health.yaml'),
+      ]),
     );
   });
 

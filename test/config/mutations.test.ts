@@ -1,17 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_SYNTAX } from '../../adapters/config-loader.js';
 import { readPlainYaml } from '../../config/plain-yaml.js';
 import { parseConfigText } from '../../config/read-config.js';
 import { parseYamlSource } from '../../config/yaml-source.js';
+import { exampleFiles, exampleName } from '../support/example-files.js';
 
-const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
-const sources = readdirSync(examples).map((name) => ({
-  name,
-  text: readFileSync(join(examples, name, 'probes.yaml'), 'utf8'),
+const sources = exampleFiles().map((file) => ({
+  name: exampleName(file),
+  text: readFileSync(file, 'utf8'),
 }));
 
 /** mulberry32: a small seeded PRNG, so a failure reproduces */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,10 +6,9 @@ import { readConfig } from '../../adapters/config-loader.js';
 import { generateProbesYaml } from '../../bench/generate-probes-yaml.js';
 import { estimateCost } from '../../core/plan/cost-model.js';
 import { buildPlan } from '../../core/plan/plan.js';
+import { exampleFiles, exampleName } from '../support/example-files.js';
 
-const examples = readdirSync('examples', { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => join('examples', entry.name, 'probes.yaml'));
+const examples = exampleFiles().map(exampleName);
 
 describe.each(examples)('%s', (file) => {
   it('plans every probe onto exactly one function with a valid, distinct name, and prices it', () => {
