@@ -5,7 +5,7 @@
  * (What the pools do to real servers is in engine-safety.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { type Connector, ConnectionPool } from '../../adapters/engines/connection-pool.js';
+import { ConnectionPool, type Connector } from '../../adapters/engines/connection-pool.js';
 import { startDeadline } from '../../core/run/deadline-timer.js';
 
 interface Fake {

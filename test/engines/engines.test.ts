@@ -80,7 +80,9 @@ it("lists in schema.json's engine enum exactly the registry's engines that can b
   const schema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../schema.json'), 'utf8')) as {
     $defs: Record<string, { properties?: Record<string, { enum?: string[] }> }>;
   };
-  const enums = Object.values(schema.$defs).flatMap((definition) => definition.properties?.engine?.enum ?? []);
+  const enums = Object.values(schema.$defs).flatMap(
+    (definition) => definition.properties?.engine?.enum ?? [],
+  );
 
   // act
   const deployable = Object.entries(engineRegistry)
