@@ -15,9 +15,10 @@ Checks FILE against the AWS account, before the first deploy: each VPC and its s
 security groups exist and belong together; each database's host is the endpoint of an RDS DB
 instance or cluster, on its port, whose security groups admit the query function (from the
 VPC's securityGroupIds, else from its subnets' addresses, as the security group the stack
-creates exists only after deploy), with IAM authentication on for auth: iam and the resourceId
-given; each secret exists and holds JSON with a string "password" (its value is never printed);
-the alarm topic exists in the stack's region. Prints each failed check to stderr as
+creates exists only after deploy) and whose subnets lie within the VPC's cidrBlocks, with IAM
+authentication on for auth: iam and the resourceId given; each secret exists and holds JSON
+with a string "password" (its value is never printed); the alarm topic exists in the stack's
+region. Prints each failed check to stderr as
 FILE:LINE:COL: message, at the key it is about, and a summary to stdout. A check that could not
 be made (a permission missing, a field AWS did not report) fails and says why.
 

@@ -25,7 +25,7 @@ const commands: Readonly<Record<string, { readonly summary: string; load(): Prom
     load: () => import('./init-command.js').then((m) => m.initCommand),
   },
   doctor: {
-    summary: 'check probes.yaml against the AWS account: what would make the first deploy or probe fail',
+    summary: 'ask the AWS account what would make the first deploy or probe fail',
     load: () => import('./doctor-command.js').then((m) => m.doctorCommand),
   },
   invoke: {
