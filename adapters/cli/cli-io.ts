@@ -4,8 +4,11 @@ export interface CliIo {
   readonly stderr: { write(text: string): unknown };
 }
 
-/** Exit statuses, part of the CLI contract: 0 all good, 1 unusable input, 2 one or more probes failed. */
-export const EXIT = { ok: 0, badInput: 1, probesFailed: 2 } as const;
+/**
+ * Exit statuses, part of the CLI contract: 0 all good, 1 unusable input, 2 one or more probes (or,
+ * for `chasm doctor`, checks) failed.
+ */
+export const EXIT = { ok: 0, badInput: 1, probesFailed: 2, checksFailed: 2 } as const;
 
 /** A command: its `--help` text and what it does (its summary lives in `main.ts`'s table). */
 export interface Command {

@@ -24,6 +24,10 @@ const commands: Readonly<Record<string, { readonly summary: string; load(): Prom
     summary: 'write a starter probes.yaml and CDK project into an empty folder',
     load: () => import('./init-command.js').then((m) => m.initCommand),
   },
+  doctor: {
+    summary: 'ask the AWS account what would make the first deploy or probe fail',
+    load: () => import('./doctor-command.js').then((m) => m.doctorCommand),
+  },
   invoke: {
     summary: 'run the deployed probes once through the fan-out function and print its report',
     load: () => import('./invoke-command.js').then((m) => m.invokeCommand),

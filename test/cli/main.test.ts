@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli } from '../support/run-cli.js';
 
-const COMMANDS = ['validate', 'run', 'plan', 'synth', 'init', 'invoke'];
+const COMMANDS = ['validate', 'run', 'plan', 'synth', 'init', 'doctor', 'invoke'];
 
 describe('the chasm command line', () => {
   it('prints the package version with --version', async () => {
