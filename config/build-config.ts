@@ -38,7 +38,7 @@ interface RawProbeFields {
 interface RawMetric {
   readonly name: string;
   readonly column: string;
-  readonly unit: CloudWatchUnit;
+  readonly unit?: CloudWatchUnit;
   readonly resolution?: StorageResolution;
   readonly dimensions?: RawDimensions;
 }
@@ -152,7 +152,7 @@ export function buildConfig(document: unknown, file: string, options: ConfigOpti
         (metric): MetricConfig => ({
           name: metric.name,
           column: metric.column,
-          unit: metric.unit,
+          unit: metric.unit ?? DEFAULTS.unit,
           resolution: metric.resolution ?? DEFAULTS.resolution,
           dimensions: dimensions(metric.dimensions),
         }),

@@ -100,6 +100,7 @@ export interface MetricConfig {
   readonly name: string;
   /** the result column holding this metric's value */
   readonly column: string;
+  /** `None` where probes.yaml names no unit, as PutMetricData and EMF default it */
   readonly unit: CloudWatchUnit;
   readonly resolution: StorageResolution;
   /** this metric's own dimensions, added to the probe's */
@@ -136,6 +137,7 @@ export const DEFAULTS = {
   maxSeries: 100,
   tls: true,
   maxConnections: 2,
+  unit: 'None',
   resolution: 60,
 } as const;
 

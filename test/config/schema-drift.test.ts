@@ -144,6 +144,7 @@ describe('schema.json and the Config types', () => {
       maxSeries: probe.maxSeries.default,
       tls: database.tls?.default,
       maxConnections: database.maxConnections?.default,
+      unit: metric.unit?.default,
       resolution: metric.resolution?.default,
     }).toEqual(DEFAULTS);
   });
