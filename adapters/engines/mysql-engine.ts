@@ -89,6 +89,8 @@ export const mysqlAdapter: EngineAdapter<MysqlConnection> = {
     ];
   },
   stopsStreamsCleanly: false,
+  // bound by a server-side prepared statement (`execute`), which the session reset deallocates
+  parameters: { syntax: 'mysql', marker: () => '?' },
   classify,
   isConnectionLost,
 };
@@ -316,14 +318,18 @@ function connectionFor(checkout: CheckedOut<MysqlConnection>): MysqlPoolConnecti
 /**
  * The rows of one query. A result whose columns share a name is refused (the row would keep only
  * one of them), and a stream that ends without the server saying the result was complete fails
- * rather than passing for a shorter result.
+ * rather than passing for a shorter result. Parameters are bound by the server, in a prepared
+ * statement: `query()` would format them into the SQL text on the client.
  */
 async function* rowStream(
   connection: mysql.Connection,
   sql: string,
   parameters: unknown[],
 ): AsyncGenerator<Row> {
-  const query = connection.query(sql, parameters);
+  const query =
+    parameters.length > 0
+      ? connection.execute(sql, parameters as mysql.ExecuteValues)
+      : connection.query(sql);
   let failure: unknown;
   let complete = false;
   query.on('fields', (fields: readonly { readonly name: string }[]) => {
