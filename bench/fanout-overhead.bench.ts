@@ -201,6 +201,8 @@ export function benchConfig(table: string): Config {
       name,
       database: `db${p % VPCS}`,
       sql: `SELECT region, count(*) AS n, avg(duration_s) AS avg_s FROM ${table} WHERE shard = ${p % 97} GROUP BY region`,
+      parameters: [],
+      parameterDimensions: {},
       schedule: DEFAULTS.schedule,
       timeoutMs: 10_000,
       onNull: 'skip',

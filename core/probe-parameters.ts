@@ -99,12 +99,12 @@ function nativePlaceholder(sql: string, tokens: readonly SqlToken[], syntax: Sql
   return undefined;
 }
 
-/** What a parameter map lacks and what it holds in vain, against the SQL's placeholders. */
+/** What a parameter map lacks and what it holds in vain, against the names of the SQL's placeholders. */
 export function parameterMismatch(
-  placeholders: readonly Placeholder[],
+  placeholders: readonly string[],
   map: ParameterMap,
 ): { readonly missing: readonly string[]; readonly unused: readonly string[] } {
-  const used = new Set(placeholders.map((placeholder) => placeholder.name));
+  const used = new Set(placeholders);
   return {
     missing: [...used].filter((name) => !Object.hasOwn(map, name)),
     unused: Object.keys(map).filter((name) => !used.has(name)),
@@ -124,7 +124,8 @@ export function refusedParameters(
   const read = placeholdersOf(sql, dialect.syntax);
   if ('problem' in read) return read.problem;
   for (const [index, map] of maps.entries()) {
-    const { missing, unused } = parameterMismatch(read.placeholders, map);
+    const names = read.placeholders.map((placeholder) => placeholder.name);
+    const { missing, unused } = parameterMismatch(names, map);
     if (missing.length > 0) return `parameters map ${index + 1} has no value for :${missing.join(', :')}`;
     if (unused.length > 0) {
       return `parameters map ${index + 1} gives ${unused.join(', ')}, which the sql does not use (no :${unused[0]})`;

@@ -21,7 +21,13 @@ function manifest(functions: FunctionPlan[], extra: Partial<FanoutManifest> = {}
   const probes: Record<string, FanoutManifest['probes'][string]> = {};
   for (const f of functions) {
     for (const p of f.probes)
-      probes[p] = { database: `db-${f.id}`, functionId: f.id, timeoutMs: 1000, maxResponseBytes: 4096 };
+      probes[p] = {
+        probe: p,
+        database: `db-${f.id}`,
+        functionId: f.id,
+        timeoutMs: 1000,
+        maxResponseBytes: 4096,
+      };
   }
   return { namespace: 'Acme/Test', health: 'summary', functions, probes, secrets: {}, ...extra };
 }
