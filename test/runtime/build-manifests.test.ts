@@ -207,7 +207,7 @@ describe('the manifests of a fleet', () => {
         ],
         Unit: 'Count',
         StorageResolution: 60,
-        Value: -1.2345678901234567e108,
+        Value: -(2 ** 360),
       },
       {
         MetricName: 'Value',
@@ -217,7 +217,7 @@ describe('the manifests of a fleet', () => {
         ],
         Unit: 'Count',
         StorageResolution: 60,
-        Value: -1.2345678901234567e108,
+        Value: -(2 ** 360),
       },
     ];
 
