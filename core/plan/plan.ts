@@ -5,7 +5,7 @@
 
 import type { FunctionPlan } from '../manifest.js';
 import { type Config, entryNamed } from '../model.js';
-import { allRuns } from '../probe-runs.js';
+import { allRuns, probeRuns } from '../probe-runs.js';
 import { functionName } from './function-name.js';
 import { parseSchedule } from './schedule.js';
 
@@ -65,15 +65,16 @@ export function buildPlan(config: Config): Plan {
 
   // runs in config order, per function (that of the run's database) and per schedule expression
   const byExpression = new Map<string, Map<string, string[]>>();
-  for (const run of runs) {
-    const schedule = entryNamed(config.probes, run.probe)?.schedule ?? config.schedule;
-    const id = functionOfDatabase.get(run.database) ?? NO_VPC_FUNCTION_ID;
-    groups.get(id)?.probes.push(run.key);
-    const perFunction = byExpression.get(schedule) ?? new Map<string, string[]>();
-    byExpression.set(schedule, perFunction);
-    const list = perFunction.get(id) ?? [];
-    list.push(run.key);
-    perFunction.set(id, list);
+  for (const probe of Object.values(config.probes)) {
+    const perFunction = byExpression.get(probe.schedule) ?? new Map<string, string[]>();
+    byExpression.set(probe.schedule, perFunction);
+    for (const run of probeRuns(probe)) {
+      const id = functionOfDatabase.get(run.database) ?? NO_VPC_FUNCTION_ID;
+      groups.get(id)?.probes.push(run.key);
+      const list = perFunction.get(id) ?? [];
+      list.push(run.key);
+      perFunction.set(id, list);
+    }
   }
 
   const functions: FunctionPlan[] = [];
