@@ -138,6 +138,25 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
       ]);
     });
 
+    it.runIf(fixture.engine === 'mysql')(
+      'binds parameters on the server, in a prepared statement, not by formatting them into the text',
+      async () => {
+        // arrange: the server counts the prepared statements it executes
+        const executed = async () =>
+          Number(
+            (await fixture.login?.admin.query("SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'"))?.[0]?.Value,
+          );
+        const before = await executed();
+
+        // act
+        const rows = await shared.query('SELECT :a AS a', { ...options, parameters: { a: "x'y" } });
+
+        // assess
+        expect(rows).toEqual([{ a: "x'y" }]);
+        expect(await executed()).toBeGreaterThan(before);
+      },
+    );
+
     it('binds other values to the same statement on the next probe of a reused connection', async () => {
       // arrange
       const pool = open(fixture.target(1));
