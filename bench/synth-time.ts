@@ -52,6 +52,8 @@ export function generatedConfig(): Config {
         name,
         database: `${vpc}-${p % 2 === 0 ? 'postgres' : 'mysql'}`,
         sql: 'SELECT count(*) AS n, region FROM t GROUP BY region',
+        parameters: [],
+        parameterDimensions: {},
         schedule: SCHEDULES[p % SCHEDULES.length] ?? DEFAULTS.schedule,
         timeoutMs: 5000,
         onNull: 'skip',

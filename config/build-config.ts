@@ -17,6 +17,7 @@ import {
   type ProbeConfig,
   type VpcConfig,
 } from '../core/model.js';
+import type { ParameterMap } from '../core/probe-parameters.js';
 import type { ConfigOptions } from './config-options.js';
 import { deepFreeze } from './deep-freeze.js';
 import { parseDuration } from './parse-duration.js';
@@ -26,7 +27,7 @@ interface RawDimensions {
   readonly [name: string]: string | { readonly column: string };
 }
 interface RawProbeFields {
-  readonly database?: string;
+  readonly database?: string | readonly string[];
   readonly schedule?: string;
   readonly timeout?: string;
   readonly onNull?: ProbeConfig['onNull'];
@@ -38,12 +39,14 @@ interface RawProbeFields {
 interface RawMetric {
   readonly name: string;
   readonly column: string;
-  readonly unit: CloudWatchUnit;
+  readonly unit?: CloudWatchUnit;
   readonly resolution?: StorageResolution;
   readonly dimensions?: RawDimensions;
 }
 interface RawProbe extends RawProbeFields {
   readonly sql: string;
+  readonly parameters?: readonly ParameterMap[];
+  readonly parameterDimensions?: Readonly<Record<string, string | false>>;
   readonly metrics: readonly RawMetric[];
 }
 interface RawDatabase {
@@ -94,6 +97,17 @@ function dimensions(raw: RawDimensions | undefined): Record<string, DimensionSou
   );
 }
 
+/** Each parameter's dimension, in the maps' order (every map names the same parameters): its own name unless renamed or `false`. */
+function parameterDimensions(
+  maps: readonly ParameterMap[],
+  given: Readonly<Record<string, string | false>>,
+): Record<string, string | false> {
+  const dimensions: Record<string, string | false> = {};
+  for (const parameter of Object.keys(maps[0] ?? {}))
+    dimensions[parameter] = entryNamed(given, parameter) ?? parameter;
+  return dimensions;
+}
+
 /** Builds the frozen `Config` of a valid document read from `file` (an absolute path). */
 export function buildConfig(document: unknown, file: string, options: ConfigOptions): Config {
   const raw = document as RawConfig;
@@ -137,10 +151,14 @@ export function buildConfig(document: unknown, file: string, options: ConfigOpti
 
   const probes = mapValues(raw.probes, (probe, name): ProbeConfig => {
     const timeout = probe.timeout ?? defaults.timeout;
+    const database = probe.database ?? defaults.database ?? '';
+    const parameters = (probe.parameters ?? []).map((map) => ({ ...map }));
     return {
       name,
-      database: probe.database ?? defaults.database ?? '',
+      database: typeof database === 'string' ? database : [...database],
       sql: probe.sql,
+      parameters,
+      parameterDimensions: parameterDimensions(parameters, probe.parameterDimensions ?? {}),
       schedule: probe.schedule ?? defaults.schedule ?? schedule,
       timeoutMs: (timeout === undefined ? undefined : parseDuration(timeout)) ?? DEFAULTS.timeoutMs,
       onNull: probe.onNull ?? defaults.onNull ?? DEFAULTS.onNull,
@@ -152,7 +170,7 @@ export function buildConfig(document: unknown, file: string, options: ConfigOpti
         (metric): MetricConfig => ({
           name: metric.name,
           column: metric.column,
-          unit: metric.unit,
+          unit: metric.unit ?? DEFAULTS.unit,
           resolution: metric.resolution ?? DEFAULTS.resolution,
           dimensions: dimensions(metric.dimensions),
         }),

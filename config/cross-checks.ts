@@ -12,9 +12,11 @@
 import { CLOUDWATCH, LAMBDA } from '../core/limits.js';
 import { entryNamed } from '../core/model.js';
 import { parseSchedule } from '../core/plan/schedule.js';
-import { POSTGRES_SQL, refusedProbeSql } from '../core/probe-sql.js';
+import { DATABASE_DIMENSION } from '../core/probe-runs.js';
+import { POSTGRES_SQL, refusedProbeSql, type SqlDialect } from '../core/probe-sql.js';
 import { didYouMean } from './closest-match.js';
 import type { ConfigOptions } from './config-options.js';
+import { checkParameters, type RunDimension } from './parameter-checks.js';
 import { parseDuration } from './parse-duration.js';
 import { type PendingIssue, pointerOf } from './pending-issue.js';
 
@@ -56,16 +58,16 @@ export function crossCheck(
   checkDatabases(root, databases, vpcs, options, add);
   checkSchedule(defaults.schedule, ['defaults', 'schedule'], add);
   checkTimeout(defaults.timeout, ['defaults', 'timeout'], add);
-  const defaultDatabase = defaults.database;
-  if (typeof defaultDatabase === 'string' && !Object.hasOwn(databases, defaultDatabase)) {
-    add(['defaults', 'database'], 'value', unknownDatabase(defaultDatabase, databases));
-  }
+  checkDatabaseReference(defaults.database, ['defaults', 'database'], databases, add);
   for (const [name, probe] of Object.entries(mapOf(root.probes))) {
     if (!isMap(probe)) continue;
     checkProbe(name, probe, { defaults, databases, options, reported }, add);
   }
   return issues;
 }
+
+/** what sets a fleet member's Database dimension, in words */
+const FLEET = 'its fleet';
 
 type Add = (path: readonly string[], at: PendingIssue['at'], message: string) => void;
 
@@ -87,6 +89,38 @@ function checkTimeout(value: unknown, path: readonly string[], add: Add): void {
 function unknownDatabase(name: string, databases: Entries): string {
   const names = Object.keys(databases);
   return `unknown database '${name}'${didYouMean(name, names) || known(names, 'databases')}`;
+}
+
+/** `database:` names a database, or each item of a fleet's list does */
+function checkDatabaseReference(value: unknown, path: readonly string[], databases: Entries, add: Add): void {
+  if (typeof value === 'string' && !Object.hasOwn(databases, value)) {
+    add(path, 'value', unknownDatabase(value, databases));
+  }
+  listOf(value).forEach((item, index) => {
+    if (typeof item === 'string' && !Object.hasOwn(databases, item)) {
+      add([...path, String(index)], 'value', unknownDatabase(item, databases));
+    }
+  });
+}
+
+/** The SQL dialects of the databases `names`, each with its engines; Postgres's when none is known. */
+function dialectsOf(
+  names: readonly unknown[],
+  databases: Entries,
+  options: ConfigOptions,
+): Map<SqlDialect, string[]> {
+  const dialects = new Map<SqlDialect, string[]>();
+  for (const name of names) {
+    const engineName = typeof name === 'string' ? mapOf(entryNamed(databases, name)).engine : undefined;
+    const engine = typeof engineName === 'string' ? entryNamed(options.engines, engineName) : undefined;
+    if (!engine || typeof engineName !== 'string') continue;
+    const dialect = engine.sqlDialect ?? POSTGRES_SQL;
+    const engines = dialects.get(dialect) ?? [];
+    if (!engines.includes(engineName)) engines.push(engineName);
+    dialects.set(dialect, engines);
+  }
+  if (dialects.size === 0) dialects.set(POSTGRES_SQL, ['postgres']);
+  return dialects;
 }
 
 function checkVpcs(vpcs: Entries, add: Add): void {
@@ -198,33 +232,60 @@ function checkProbe(
   const database = probe.database ?? defaults.database;
   if (database === undefined) {
     add(path, 'value', `probe '${name}' names no database; set 'database' here or in 'defaults'`);
-  } else if (typeof probe.database === 'string' && !Object.hasOwn(databases, probe.database)) {
-    add([...path, 'database'], 'value', unknownDatabase(probe.database, databases));
+  } else {
+    checkDatabaseReference(probe.database, [...path, 'database'], databases, add);
   }
   checkSchedule(probe.schedule, [...path, 'schedule'], add);
   checkTimeout(probe.timeout, [...path, 'timeout'], add);
 
+  // a fleet's SQL runs on each of its engines: each must accept it
+  const dialects = dialectsOf(Array.isArray(database) ? database : [database], databases, options);
+  let sql: string | undefined;
   if (typeof probe.sql === 'string') {
-    const engineName =
-      typeof database === 'string' ? mapOf(entryNamed(databases, database)).engine : undefined;
-    const engine = typeof engineName === 'string' ? entryNamed(options.engines, engineName) : undefined;
-    const refusal = refusedProbeSql(probe.sql, engine?.sqlDialect ?? POSTGRES_SQL);
-    if (refusal !== undefined) add([...path, 'sql'], 'value', `probe '${name}': ${refusal}`);
+    sql = probe.sql;
+    for (const [dialect, engines] of dialects) {
+      const refusal = refusedProbeSql(probe.sql, dialect);
+      if (refusal === undefined) continue;
+      const on = dialects.size > 1 ? ` (on its ${engines.join(', ')} databases)` : '';
+      add([...path, 'sql'], 'value', `probe '${name}'${on}: ${refusal}`);
+      sql = undefined;
+      break;
+    }
   }
 
+  // what each run adds to its datums: Database for a fleet member, the dimension parameters
+  const fleetDimension: RunDimension[] = Array.isArray(database)
+    ? [
+        {
+          name: DATABASE_DIMENSION,
+          path: probe.database === undefined ? path : [...path, 'database'],
+          at: probe.database === undefined ? 'value' : 'key',
+          source: FLEET,
+        },
+      ]
+    : [];
+  const runDimensions = [...fleetDimension, ...checkParameters(name, probe, path, sql, dialects, add)];
   const probeDimensions = mapOf(probe.dimensions ?? defaults.dimensions);
-  const probeDimensionNames = Object.keys(probeDimensions);
+  checkRunDimensions(name, runDimensions, probeDimensions, add);
+  const probeDimensionNames = [...Object.keys(probeDimensions), ...runDimensions.map((d) => d.name)];
   const seen = new Map<string, number>();
   listOf(probe.metrics).forEach((metric, index) => {
     if (!isMap(metric)) return;
     const metricPath = [...path, 'metrics', String(index)];
     const own = Object.keys(mapOf(metric.dimensions));
     for (const dimension of own) {
+      const run = runDimensions.find((added) => added.name === dimension);
       if (Object.hasOwn(probeDimensions, dimension)) {
         add(
           [...metricPath, 'dimensions', dimension],
           'key',
           `dimension '${dimension}' is already set for every metric of probe '${name}'; remove one of them`,
+        );
+      } else if (run) {
+        add(
+          [...metricPath, 'dimensions', dimension],
+          'key',
+          `dimension '${dimension}' is already set for every metric of probe '${name}' by ${run.source}; rename this one`,
         );
       }
     }
@@ -236,7 +297,7 @@ function checkProbe(
       add(
         metricPath,
         'value',
-        `metric ${describeMetric(metric, index)} of probe '${name}' has ${all.size} dimensions (${probeDimensionNames.length} from the probe, ${own.length} its own); CloudWatch allows at most ${CLOUDWATCH.maxDimensions}`,
+        `metric ${describeMetric(metric, index)} of probe '${name}' has ${all.size} dimensions (${probeDimensionNames.length} from the probe${runDimensions.length > 0 ? `, ${runDimensions.length} of them from its databases and parameters` : ''}, ${own.length} its own); CloudWatch allows at most ${CLOUDWATCH.maxDimensions}`,
       );
     }
     if (typeof metric.name !== 'string') return;
@@ -258,6 +319,31 @@ function checkProbe(
         `metric '${metric.name}' with ${dimensions} is already metric ${first + 1} of probe '${name}'; rename it or give it another dimension`,
       );
     }
+  });
+}
+
+/** No two sources set one dimension: a run's dimension is neither a probe dimension nor another run dimension. */
+function checkRunDimensions(
+  name: string,
+  runDimensions: readonly RunDimension[],
+  probeDimensions: Entries,
+  add: Add,
+): void {
+  runDimensions.forEach((dimension, index) => {
+    const earlier = runDimensions.slice(0, index).find((other) => other.name === dimension.name);
+    const clash = earlier
+      ? earlier.source
+      : Object.hasOwn(probeDimensions, dimension.name)
+        ? 'its dimensions'
+        : undefined;
+    if (clash === undefined) return;
+    add(
+      dimension.path,
+      dimension.at,
+      dimension.source === FLEET
+        ? `probe '${name}' runs on a fleet of databases, so each datum carries dimension '${dimension.name}' (its database's name), which its dimensions already set; rename that one`
+        : `${dimension.source} of probe '${name}' becomes dimension '${dimension.name}', which ${clash} already sets; name it otherwise in parameterDimensions, or make it no dimension (${dimension.parameter}: false)`,
+    );
   });
 }
 

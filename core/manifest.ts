@@ -16,10 +16,14 @@ export interface FunctionPlan {
   readonly databases: readonly string[];
   /** engine names the function needs (its bundle loads only these drivers) */
   readonly engines: readonly string[];
+  /** the probe runs it serves: probe names, `name@database` for fleet members (`core/probe-runs.ts`) */
   readonly probes: readonly string[];
 }
 
-/** A query function's manifest: only its own databases and probes, `local` blocks stripped. */
+/**
+ * A query function's manifest: only its own databases and probes (a fleet probe listing only its
+ * databases that this function reaches), `local` blocks stripped.
+ */
 export interface QueryManifest {
   readonly namespace: string;
   readonly publish: PublishMode;
@@ -33,15 +37,16 @@ export interface FanoutManifest {
   readonly namespace: string;
   readonly health: HealthMode;
   readonly functions: readonly FunctionPlan[];
-  /** per probe, what the fan-out needs to route, split and report it */
+  /** per probe run (a probe name, `name@database` for a fleet member), what the fan-out needs to route, split and report it */
   readonly probes: Readonly<
     Record<
       string,
       {
+        readonly probe: string;
         readonly database: string;
         readonly functionId: string;
         readonly timeoutMs: number;
-        /** the most bytes this probe's metric data can take in a response (for the 6 MiB split) */
+        /** the most bytes this run's report and metric data can take in a response (for the 6 MiB split) */
         readonly maxResponseBytes: number;
       }
     >
@@ -50,7 +55,10 @@ export interface FanoutManifest {
   readonly secrets: Readonly<Record<string, string>>;
 }
 
-/** The event a schedule sends to the fan-out function. */
+/**
+ * The event a schedule sends to the fan-out function: probe runs by key. A fleet probe's bare name
+ * stands for all its runs (what a manual invocation may send).
+ */
 export interface ScheduleEvent {
   readonly probes: readonly string[];
 }

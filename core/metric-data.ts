@@ -28,7 +28,11 @@ export interface NamespacedDatum extends MetricDatum {
   readonly Namespace: string;
 }
 
-/** The outcome of one probe in one run (the `probes` entries of `chasm run --json`). */
+/**
+ * The outcome of one probe on one database in one run (the `probes` entries of `chasm run
+ * --json`): a fleet probe has one per database. With parameters, its maps' runs together: ok when
+ * all succeeded, their rows summed, the longest duration, the first failure's error.
+ */
 export interface ProbeReport {
   readonly probe: string;
   readonly database: string;

@@ -7,6 +7,7 @@
  * name keep the file's order and repeat the key as `name`.
  */
 import type { CloudWatchUnit, StorageResolution } from './limits.js';
+import type { ParameterMap } from './probe-parameters.js';
 
 export type PublishMode = 'fanout' | 'emf';
 export type HealthMode = 'summary' | 'detailed' | 'none';
@@ -100,6 +101,7 @@ export interface MetricConfig {
   readonly name: string;
   /** the result column holding this metric's value */
   readonly column: string;
+  /** `None` where probes.yaml names no unit, as PutMetricData and EMF default it */
   readonly unit: CloudWatchUnit;
   readonly resolution: StorageResolution;
   /** this metric's own dimensions, added to the probe's */
@@ -108,15 +110,24 @@ export interface MetricConfig {
 
 export interface ProbeConfig {
   readonly name: string;
-  readonly database: string;
-  /** one SQL statement */
+  /**
+   * the database it runs on; a list (a fleet): it runs on each, each run isolated, and every datum
+   * carries `Database=<name>` (see `core/probe-runs.ts`)
+   */
+  readonly database: string | readonly string[];
+  /** one SQL statement; with `parameters`, its `:name` placeholders stand for values */
   readonly sql: string;
+  /** one run per map, its placeholders bound to the map's values; empty: one run, the SQL as written */
+  readonly parameters: readonly ParameterMap[];
+  /** per parameter, in the maps' order: the dimension it becomes, or false for none */
+  readonly parameterDimensions: Readonly<Record<string, string | false>>;
   readonly schedule: string;
   readonly timeoutMs: number;
   readonly onNull: OnNull;
   readonly onEmpty: OnEmpty;
+  /** the most rows one run may return */
   readonly maxRows: number;
-  /** distinct dimension sets this probe may emit (each is a billed metric) */
+  /** distinct dimension sets one run may emit (each is a billed metric) */
   readonly maxSeries: number;
   /** dimensions of every metric of this probe */
   readonly dimensions: Readonly<Record<string, DimensionSource>>;
@@ -136,6 +147,7 @@ export const DEFAULTS = {
   maxSeries: 100,
   tls: true,
   maxConnections: 2,
+  unit: 'None',
   resolution: 60,
 } as const;
 

@@ -6,6 +6,7 @@
 import type { Deadline } from './deadline.js';
 import type { MetricDatum, NamespacedDatum, ProbeReport } from './metric-data.js';
 import type { ErrorCode, WarningCode } from './probe-error.js';
+import type { ParameterMap } from './probe-parameters.js';
 
 /** One result row, as the driver returns it (column name → value). */
 export type Row = Readonly<Record<string, unknown>>;
@@ -20,6 +21,11 @@ export interface QueryOptions {
    * the driver cannot interrupt the statement, and releases or destroys its connection.
    */
   readonly deadline?: Deadline;
+  /**
+   * The values of the SQL's `:name` placeholders (`core/probe-parameters.ts`), bound by the driver
+   * as the engine's own parameters; absent: the SQL runs as written, `:name` and all.
+   */
+  readonly parameters?: ParameterMap;
 }
 
 /** What an engine found out about a database that its probes do not report: see {@link WARNING_CODES}. */
@@ -34,8 +40,8 @@ export interface DatabaseWarning {
  */
 export interface DatabasePool {
   /**
-   * Runs one probe's SQL in a read-only transaction with a server-side statement timeout and
-   * returns at most `maxRows + 1` rows. Throws a `ProbeError`: `CONNECTION_FAILED` (could not
+   * Runs one probe's SQL (with its parameters bound, if any) in a read-only transaction with a
+   * server-side statement timeout and returns at most `maxRows + 1` rows. Throws a `ProbeError`: `CONNECTION_FAILED` (could not
    * connect or authenticate), `TIMEOUT` (the server cancelled the statement, or the deadline
    * passed), `INVALID_VALUE` (a result the probe cannot be mapped from, such as two columns of one
    * name), `QUERY_FAILED` (anything else).
@@ -91,8 +97,8 @@ export interface DatabaseCredentials {
 }
 
 /**
- * The invocation payload of a query function. It names probes deployed with the function;
- * it never carries SQL.
+ * The invocation payload of a query function. It names probes deployed with the function (for a
+ * fleet member, `name@database`: `core/probe-runs.ts`); it never carries SQL.
  */
 export interface QueryRequest {
   readonly probes: readonly string[];
@@ -104,7 +110,10 @@ export interface DatabaseWarningReport extends DatabaseWarning {
   readonly database: string;
 }
 
-/** What a query function returns: metric data (never raw rows) and one report per requested probe. */
+/**
+ * What a query function returns: metric data (never raw rows) and one report per requested probe
+ * run (a probe on one database, all its parameter maps together).
+ */
 export interface QueryResponse {
   readonly reports: readonly ProbeReport[];
   /** every probe's metric data, in the order of `reports` */

@@ -2,10 +2,10 @@
  * Memory and timeouts of the deployed functions, derived from the probes they run.
  *
  * Query function timeout (seconds):
- *   ceil(max over its databases of ceil(probes / maxConnections) × longest probe timeout) + 10
- * A database's probes share its `maxConnections` connections, so in the worst case they run in
- * ceil(probes / maxConnections) rounds, each as long as its longest timeout; databases run side by
- * side. The 10 s cover a cold start, connecting (TLS, IAM token) and mapping the rows. The result
+ *   ceil(max over its databases of ceil(queries / maxConnections) × longest probe timeout) + 10
+ * A database's probes (one query each, one per parameter map for a probe with parameters) share
+ * its `maxConnections` connections, so in the worst case they run in ceil(queries /
+ * maxConnections) rounds, each as long as its longest timeout; databases run side by side. The 10 s cover a cold start, connecting (TLS, IAM token) and mapping the rows. The result
  * is never shorter than the longest probe timeout + 10 s, and at most 900 − 20 s.
  *
  * Fan-out timeout (seconds): the longer of the longest query function timeout and the longest a
@@ -20,8 +20,9 @@
  */
 
 import { LAMBDA } from '../../core/limits.js';
-import type { Config } from '../../core/model.js';
+import { type Config, entryNamed } from '../../core/model.js';
 import type { FunctionPlan } from '../../core/plan/plan.js';
+import { allRuns, parameterMaps } from '../../core/probe-runs.js';
 
 const QUERY_MARGIN_SECONDS = 10;
 const FANOUT_MARGIN_SECONDS = 20;
@@ -37,18 +38,24 @@ export interface FunctionSize {
   readonly memoryMb: number;
 }
 
-/** Timeout and memory of a query function, from its databases' probes. */
+/** Timeout and memory of a query function, from its databases' probes (a query per parameter map). */
 export function querySize(config: Config, fn: FunctionPlan): FunctionSize {
   let worstMs = 0;
   let rowsInFlight = 0;
+  const served = new Set(fn.probes);
+  const runs = allRuns(config.probes).filter((run) => served.has(run.key));
   for (const name of fn.databases) {
     const database = config.databases[name];
     if (!database) continue;
-    const probes = fn.probes.map((probe) => config.probes[probe]).filter((probe) => probe?.database === name);
-    const longest = Math.max(0, ...probes.map((probe) => probe?.timeoutMs ?? 0));
+    const probes = runs
+      .filter((run) => run.database === name)
+      .map((run) => entryNamed(config.probes, run.probe))
+      .filter((probe) => probe !== undefined);
+    const queries = probes.reduce((sum, probe) => sum + parameterMaps(probe).length, 0);
+    const longest = Math.max(0, ...probes.map((probe) => probe.timeoutMs));
     const connections = Math.max(1, database.maxConnections);
-    worstMs = Math.max(worstMs, Math.ceil(probes.length / connections) * longest);
-    rowsInFlight += connections * Math.max(0, ...probes.map((probe) => probe?.maxRows ?? 0));
+    worstMs = Math.max(worstMs, Math.ceil(queries / connections) * longest);
+    rowsInFlight += connections * Math.max(0, ...probes.map((probe) => probe.maxRows));
   }
   const timeoutSeconds = Math.min(
     LAMBDA.maxTimeoutSeconds - FANOUT_MARGIN_SECONDS,

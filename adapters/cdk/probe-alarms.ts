@@ -1,7 +1,7 @@
 /**
  * Alarms on probe failure, notified to the SNS topic of `alarms.topicArn` (imported by ARN):
  * `ProbesFailed > 0` over the shortest schedule's period and, with `health: detailed`, per probe
- * `ProbeSuccess < 1` over its schedule's period. Missing data is breaching: the health metrics are
+ * (and database, for a fleet) `ProbeSuccess < 1` over its schedule's period. Missing data is breaching: the health metrics are
  * published on every run, so silence means the pipeline itself is down. With `health: none` no
  * health metric exists, so no alarm is created.
  */
@@ -11,6 +11,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Plan } from '../../core/plan/plan.js';
+import { allRuns, DATABASE_DIMENSION } from '../../core/probe-runs.js';
 import { stableId } from './construct-id.js';
 import { schedulePeriodSeconds } from './schedule-period.js';
 
@@ -55,16 +56,22 @@ export class ProbeAlarms extends Construct {
       }),
     ];
     if (config.health === 'detailed') {
-      for (const probe of Object.keys(config.probes)) {
+      // one per probe, and per database for a fleet, as its ProbeSuccess is published
+      for (const run of allRuns(config.probes)) {
+        const what = run.fleet
+          ? `probe '${run.probe}' on database '${run.database}'`
+          : `probe '${run.probe}'`;
         alarms.push(
-          new cloudwatch.Alarm(this, stableId('ProbeFailing', probe), {
-            alarmDescription: `Chasm ${config.namespace}: probe '${probe}' failed or did not report`,
+          new cloudwatch.Alarm(this, stableId('ProbeFailing', run.key), {
+            alarmDescription: `Chasm ${config.namespace}: ${what} failed or did not report`,
             metric: new cloudwatch.Metric({
               namespace: config.namespace,
               metricName: 'ProbeSuccess',
-              dimensionsMap: { Probe: probe },
+              dimensionsMap: run.fleet
+                ? { Probe: run.probe, [DATABASE_DIMENSION]: run.database }
+                : { Probe: run.probe },
               statistic: 'Minimum',
-              period: Duration.seconds(periods.get(probe) ?? shortest),
+              period: Duration.seconds(periods.get(run.key) ?? shortest),
             }),
             threshold: 1,
             comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,

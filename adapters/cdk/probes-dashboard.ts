@@ -10,6 +10,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { Config, DimensionSource, MetricConfig, ProbeConfig } from '../../core/model.js';
 import type { Plan } from '../../core/plan/plan.js';
+import { DATABASE_DIMENSION, isFleet, probeRuns, runDimensionNames } from '../../core/probe-runs.js';
 import { schedulePeriodSeconds } from './schedule-period.js';
 
 /** CloudWatch allows 500 widgets on one dashboard; more go on further dashboards */
@@ -34,7 +35,8 @@ export class ProbesDashboard extends Construct {
     const widgets: cloudwatch.IWidget[] = [...healthWidgets(config, shortest)];
     const probes = Object.values(config.probes).sort((a, b) => compare(a.name, b.name));
     for (const probe of probes) {
-      const period = periods.get(probe.name) ?? shortest;
+      // a probe's runs all follow its schedule
+      const period = periods.get(probeRuns(probe)[0]?.key ?? probe.name) ?? shortest;
       const metrics = [...probe.metrics].sort((a, b) => compare(a.name, b.name));
       for (const metric of metrics) widgets.push(metricWidget(config, probe, metric, period));
     }
@@ -89,17 +91,15 @@ function healthWidgets(config: Config, periodSeconds: number): cloudwatch.IWidge
     }),
   ];
   if (config.health === 'detailed') {
+    // a fleet member's health metrics also carry its Database
+    const schemas = Object.values(config.probes).some(isFleet)
+      ? [['Probe'], [DATABASE_DIMENSION, 'Probe']]
+      : [['Probe']];
+    const searches = (metric: string, statistic: string) =>
+      schemas.map((names) => search(config.namespace, names, metric, {}, statistic, periodSeconds));
     widgets.push(
-      searchWidget(
-        'Probe success (minimum)',
-        search(config.namespace, ['Probe'], 'ProbeSuccess', {}, 'Minimum', periodSeconds),
-        period,
-      ),
-      searchWidget(
-        'Probe duration (maximum, ms)',
-        search(config.namespace, ['Probe'], 'ProbeDuration', {}, 'Maximum', periodSeconds),
-        period,
-      ),
+      searchesWidget('Probe success (minimum)', searches('ProbeSuccess', 'Minimum'), period),
+      searchesWidget('Probe duration (maximum, ms)', searches('ProbeDuration', 'Maximum'), period),
     );
   }
   return widgets;
@@ -113,7 +113,8 @@ function metricWidget(
 ): cloudwatch.IWidget {
   const dimensions: Record<string, DimensionSource> = { ...probe.dimensions, ...metric.dimensions };
   const statics: Record<string, string> = {};
-  const names = Object.keys(dimensions).sort(compare);
+  // the dimensions a run adds (Database, parameters) vary from run to run, as a column's do
+  const names = [...Object.keys(dimensions), ...runDimensionNames(probe)].sort(compare);
   for (const name of names) {
     const source = dimensions[name];
     if (source && 'value' in source) statics[name] = source.value;
@@ -145,11 +146,17 @@ function metricWidget(
 }
 
 function searchWidget(title: string, expression: string, period: Duration): cloudwatch.IWidget {
+  return searchesWidget(title, [expression], period);
+}
+
+function searchesWidget(title: string, expressions: readonly string[], period: Duration): cloudwatch.IWidget {
   return new cloudwatch.GraphWidget({
     title,
     width: GRAPH_WIDTH,
     height: GRAPH_HEIGHT,
-    left: [new cloudwatch.MathExpression({ expression, usingMetrics: {}, period, label: '' })],
+    left: expressions.map(
+      (expression) => new cloudwatch.MathExpression({ expression, usingMetrics: {}, period, label: '' }),
+    ),
   });
 }
 

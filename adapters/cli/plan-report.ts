@@ -1,11 +1,12 @@
 /** What `chasm plan` prints: the readable tree and cost table, or the `--json` object. */
 
-import type { DatabaseConfig } from '../../core/model.js';
-import { countSeries, probeSeries } from '../../core/plan/billed-series.js';
+import type { DatabaseConfig, MetricConfig, ProbeConfig } from '../../core/model.js';
+import { countSeries } from '../../core/plan/billed-series.js';
 import { COST_ASSUMPTIONS, type CostReport } from '../../core/plan/cost-model.js';
 import type { FunctionPlan, Plan } from '../../core/plan/plan.js';
 import { queryEgress } from '../../core/plan/query-egress.js';
 import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
+import { runDimensionNames } from '../../core/probe-runs.js';
 
 /** The `--json` object. */
 export function planJson(plan: Plan, report: CostReport) {
@@ -28,18 +29,21 @@ export function planJson(plan: Plan, report: CostReport) {
       network: networkOf(plan, fn),
     })),
     schedules: plan.schedules,
-    probes: Object.values(config.probes).map((probe) => {
-      const series = probeSeries(probe);
+    // one entry per probe and database, as `chasm run --json` reports them
+    probes: report.series.runs.flatMap((series) => {
+      const probe = config.probes[series.probe];
+      if (!probe) return [];
       return {
         probe: probe.name,
-        database: probe.database,
-        functionId: functionOf.get(probe.name) ?? null,
+        database: series.database,
+        functionId: functionOf.get(series.key) ?? null,
         schedule: probe.schedule,
+        ...(probe.parameters.length > 0 ? { parameters: probe.parameters.length } : {}),
         metrics: probe.metrics.map((metric) => ({
           name: metric.name,
           unit: metric.unit,
           resolution: metric.resolution,
-          dimensions: Object.keys({ ...probe.dimensions, ...metric.dimensions }).sort(),
+          dimensions: dimensionNames(probe, metric),
         })),
         series: { min: series.min, max: series.max },
       };
@@ -56,6 +60,7 @@ export function planJson(plan: Plan, report: CostReport) {
   };
 }
 
+/** The readable plan: per function and database, the probes that run there and their series on it. */
 export function planText(file: string, plan: Plan, report: CostReport): string {
   const { config } = plan;
   const out: string[] = [];
@@ -67,6 +72,7 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
   );
   out.push('');
   for (const fn of plan.functions) {
+    const served = new Set(fn.probes);
     const vpc = fn.vpc === undefined ? undefined : config.vpcs[fn.vpc];
     out.push(
       vpc
@@ -85,19 +91,22 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
         `   ${lastDatabase ? '└─' : '├─'} database ${name} (${database.engine}, auth: ${database.auth.type})`,
       );
       const scope = rdsConnectScope(database);
-      const probes = fn.probes.filter((probe) => config.probes[probe]?.database === name);
+      const probes = report.series.runs.filter((run) => run.database === name && served.has(run.key));
       if (scope) {
         const reach = scope.exact ? 'this database only' : 'wildcard resource id: this user on any database';
         out.push(`${pad}${probes.length > 0 ? '│' : ' '}  rds-db:connect on ${scope.resource} (${reach})`);
       }
-      probes.forEach((probeName, p) => {
-        const probe = config.probes[probeName];
+      probes.forEach((series, p) => {
+        const probe = config.probes[series.probe];
         if (!probe) return;
         const last = p === probes.length - 1;
-        const series = probeSeries(probe);
-        out.push(`${pad}${last ? '└─' : '├─'} probe ${probe.name}: ${probe.schedule}, ${seriesText(series)}`);
+        const maps = probe.parameters.length;
+        const parameters = maps > 0 ? `, ${maps} parameter map${maps === 1 ? '' : 's'}` : '';
+        out.push(
+          `${pad}${last ? '└─' : '├─'} probe ${probe.name}: ${probe.schedule}${parameters}, ${seriesText(series)}`,
+        );
         for (const [m, metric] of probe.metrics.entries()) {
-          const dims = Object.keys({ ...probe.dimensions, ...metric.dimensions }).sort();
+          const dims = dimensionNames(probe, metric);
           const branch = m === probe.metrics.length - 1 ? '└─' : '├─';
           out.push(
             `${pad}${last ? '   ' : '│  '}${branch} ${metric.name} (${metric.unit}, ${metric.resolution} s${dims.length ? `; ${dims.join(', ')}` : ''})`,
@@ -156,6 +165,11 @@ function networkOf(plan: Plan, fn: FunctionPlan) {
     egress: { ports, cidrBlocks },
     summary: `security group created: egress to ports ${ports.join(', ')} ${reach}`,
   };
+}
+
+/** A metric's dimension names, those its probe's runs add (Database, parameters) included. */
+function dimensionNames(probe: ProbeConfig, metric: MetricConfig): string[] {
+  return [...Object.keys({ ...probe.dimensions, ...metric.dimensions }), ...runDimensionNames(probe)].sort();
 }
 
 function costTable(report: CostReport): string {

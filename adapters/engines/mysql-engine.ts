@@ -5,11 +5,13 @@
  *   `destroy()` only half-closes the socket, and a server that stopped answering would keep the
  *   process alive.
  * - A probe: the session's statement timeout and read-only mode, then
- *   `START TRANSACTION READ ONLY`, then the probe's one statement (`multipleStatements` is off).
- *   The session-level read-only mode matters: DDL commits the transaction implicitly, and only
- *   the session setting refuses it.
+ *   `START TRANSACTION READ ONLY`, then the probe's one statement (`multipleStatements` is off),
+ *   a server-side prepared statement when it has parameters (`mysql2`'s `query()` would format
+ *   them into the text). The session-level read-only mode matters: DDL commits the transaction
+ *   implicitly, and only the session setting refuses it.
  * - Afterwards `COM_RESET_CONNECTION` rolls back and drops what outlives a transaction: user
- *   variables, `GET_LOCK` locks, table locks, session settings, temporary tables.
+ *   variables, `GET_LOCK` locks, table locks, session settings, temporary tables, prepared
+ *   statements (`mysql2` forgets its own with them).
  * - A result cut short (more than `maxRows + 1` rows) or a statement given up on is stopped with
  *   `KILL QUERY` from a second connection: `mysql2` cannot stop reading a result midway.
  *
@@ -89,6 +91,7 @@ export const mysqlAdapter: EngineAdapter<MysqlConnection> = {
     ];
   },
   stopsStreamsCleanly: false,
+  parameters: { syntax: 'mysql', marker: () => '?' },
   classify,
   isConnectionLost,
 };
@@ -316,14 +319,18 @@ function connectionFor(checkout: CheckedOut<MysqlConnection>): MysqlPoolConnecti
 /**
  * The rows of one query. A result whose columns share a name is refused (the row would keep only
  * one of them), and a stream that ends without the server saying the result was complete fails
- * rather than passing for a shorter result.
+ * rather than passing for a shorter result. Parameters are bound by the server, in a prepared
+ * statement: `query()` would format them into the SQL text on the client.
  */
 async function* rowStream(
   connection: mysql.Connection,
   sql: string,
   parameters: unknown[],
 ): AsyncGenerator<Row> {
-  const query = connection.query(sql, parameters);
+  const query =
+    parameters.length > 0
+      ? connection.execute(sql, parameters as mysql.ExecuteValues)
+      : connection.query(sql);
   let failure: unknown;
   let complete = false;
   // a statement without a result set (an OK packet) reports no fields

@@ -17,7 +17,7 @@ import type { Connector } from './connection-pool.js';
 import { driverErrorFields, driverFailure } from './driver-failure.js';
 import { cacheCluster, cachedCluster } from './pglite-cluster-cache.js';
 import { PgliteDialect } from './pglite-dialect.js';
-import { beginReadOnly, RESET_SESSION } from './postgres-session.js';
+import { beginReadOnly, POSTGRES_PARAMETERS, RESET_SESSION } from './postgres-session.js';
 import { type EngineAdapter, openProbePool } from './probe-pool.js';
 
 export const pgliteAdapter: EngineAdapter<PGlite> = {
@@ -39,6 +39,7 @@ export const pgliteAdapter: EngineAdapter<PGlite> = {
   // PGlite's extended-protocol query() takes one statement at a time
   begin: (_database, timeoutMs) => beginReadOnly(timeoutMs).split('; '),
   stopsStreamsCleanly: true,
+  parameters: POSTGRES_PARAMETERS,
   classify: (error, connected) => {
     if (error instanceof ProbeError) return error;
     // the database could not be created or seeded

@@ -24,7 +24,7 @@ import type { Connector } from './connection-pool.js';
 import { connectionUrl, type ServerAddress } from './connection-url.js';
 import { driverErrorFields, driverFailure, isNetworkFailure } from './driver-failure.js';
 import { LoginBackoff } from './login-backoff.js';
-import { beginReadOnly, RESET_SESSION } from './postgres-session.js';
+import { beginReadOnly, POSTGRES_PARAMETERS, RESET_SESSION } from './postgres-session.js';
 import { type CheckedOut, type EngineAdapter, openProbePool } from './probe-pool.js';
 import { rdsTrust } from './rds-trust.js';
 import { assertDistinctColumns } from './result-columns.js';
@@ -77,6 +77,7 @@ export const postgresAdapter: EngineAdapter<PostgresConnection> = {
     }),
   begin: (_connection, timeoutMs) => [beginReadOnly(timeoutMs)],
   stopsStreamsCleanly: true,
+  parameters: POSTGRES_PARAMETERS,
   classify,
   isConnectionLost,
 };

@@ -1,4 +1,11 @@
-/** The SQL that brackets a probe on PostgreSQL, a server or embedded. */
+/** The SQL that brackets a probe on PostgreSQL, a server or embedded, and how its parameters are bound. */
+import type { SqlSyntax } from '../../core/sql-tokens.js';
+
+/** A probe's parameters go to the server as `$1`, `$2`, … (one per placeholder, in order). */
+export const POSTGRES_PARAMETERS: { readonly syntax: SqlSyntax; marker(index: number): string } = {
+  syntax: 'postgres',
+  marker: (index) => `$${index + 1}`,
+};
 
 /** Opens a probe's read-only transaction, its statements cut off after `timeoutMs` by the server. */
 export function beginReadOnly(timeoutMs: number): string {

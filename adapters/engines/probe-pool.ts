@@ -10,12 +10,16 @@
  * - when the deadline passes, or a stream that cannot stop cleanly was cut short, the connection
  *   is abandoned: its statement cancelled on the server from another connection, then destroyed;
  * - a probe whose reused connection turns out to have been closed by the server while idle runs
- *   once more on a fresh one (it is read-only: running it again is safe).
+ *   once more on a fresh one (it is read-only: running it again is safe);
+ * - a probe's parameters go to the driver as the engine's own bound parameters (`$1`, `?`), the
+ *   `:name` placeholders found by the tokenizer, never spliced into the SQL.
  */
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver } from 'kysely';
 import { DeadlineExceededError } from '../../core/deadline.js';
 import type { ConnectionTarget, DatabasePool, DatabaseWarning, QueryOptions, Row } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
+import { bindParameters } from '../../core/probe-parameters.js';
+import type { SqlSyntax } from '../../core/sql-tokens.js';
 import { checkOutLeased, runLeased } from './connection-lease.js';
 import { ConnectionPool, type Connector, PoolClosedError } from './connection-pool.js';
 import { driverFailure } from './driver-failure.js';
@@ -38,6 +42,11 @@ export interface EngineAdapter<C> {
   begin(connection: C, timeoutMs: number): readonly string[];
   /** whether a result stream left early leaves its connection usable; if not, the connection is abandoned */
   readonly stopsStreamsCleanly: boolean;
+  /**
+   * How its driver binds a probe's parameters: the SQL syntax its server reads (which tells where
+   * the `:name` placeholders are) and its own marker for the n-th bound value (from 0): `$1`, `?`.
+   */
+  readonly parameters: { readonly syntax: SqlSyntax; marker(index: number): string };
   /** the probe error a driver's error means; `connected`: a connection was checked out */
   classify(error: unknown, connected: boolean): ProbeError;
   /** whether `error` says the server closed the connection */
@@ -71,7 +80,10 @@ export function openProbePool<C>(engine: EngineAdapter<C>, target: ConnectionTar
   let closed = false;
 
   /** One attempt: check out, begin, stream up to maxRows + 1 rows, give the connection back. */
-  const attempt = (sql: string, { timeoutMs, maxRows, deadline }: QueryOptions): Promise<readonly Row[]> =>
+  const attempt = (
+    query: CompiledQuery,
+    { timeoutMs, maxRows, deadline }: QueryOptions,
+  ): Promise<readonly Row[]> =>
     runLeased(deadline, async (lease) => {
       let connection: DatabaseConnection;
       try {
@@ -90,7 +102,7 @@ export function openProbePool<C>(engine: EngineAdapter<C>, target: ConnectionTar
         for (const statement of engine.begin(checkout.connection as C, timeoutMs)) {
           await connection.executeQuery(CompiledQuery.raw(statement));
         }
-        for await (const chunk of connection.streamQuery<Row>(CompiledQuery.raw(sql), maxRows + 1)) {
+        for await (const chunk of connection.streamQuery<Row>(query, maxRows + 1)) {
           for (const row of chunk.rows) rows.push(row);
           if (rows.length > maxRows) {
             if (!engine.stopsStreamsCleanly) end = 'abandon';
@@ -120,15 +132,16 @@ export function openProbePool<C>(engine: EngineAdapter<C>, target: ConnectionTar
   return {
     async query(sql, options) {
       if (closed) throw new ProbeError('QUERY_FAILED', 'the connection pool is closed');
+      const query = compiled(engine, sql, options);
       try {
-        return await attempt(sql, options);
+        return await attempt(query, options);
       } catch (error) {
         if (!(error instanceof StaleConnectionError)) throw error;
         // the server closed it while it was idle (a restart, a failover, a terminated backend):
         // the other idle ones likely too
         connections.discardIdle();
         try {
-          return await attempt(sql, options);
+          return await attempt(query, options);
         } catch (retried) {
           throw retried instanceof StaleConnectionError ? probeError(engine, retried.failure, true) : retried;
         }
@@ -142,6 +155,22 @@ export function openProbePool<C>(engine: EngineAdapter<C>, target: ConnectionTar
       await connections.close();
     },
   };
+}
+
+/**
+ * The query the driver runs: the SQL as written, or with its `:name` placeholders replaced by the
+ * engine's markers and the values handed to the driver beside it (never spliced into the text).
+ */
+function compiled<C>(engine: EngineAdapter<C>, sql: string, { parameters }: QueryOptions): CompiledQuery {
+  if (parameters === undefined) return CompiledQuery.raw(sql);
+  try {
+    const bound = bindParameters(sql, engine.parameters.syntax, parameters, engine.parameters.marker);
+    return CompiledQuery.raw(bound.sql, [...bound.values]);
+  } catch (error) {
+    throw new ProbeError('QUERY_FAILED', `the parameters cannot be bound: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
 
 /** A reused connection the server had closed: the probe runs once more on a fresh one. */

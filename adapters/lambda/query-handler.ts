@@ -6,7 +6,10 @@
  */
 
 import type { QueryManifest } from '../../core/manifest.js';
+import type { ProbeReport } from '../../core/metric-data.js';
+import { entryNamed } from '../../core/model.js';
 import type { Clock, Logger, QueryResponse } from '../../core/ports.js';
+import { isFleet } from '../../core/probe-runs.js';
 import {
   createQueryFunction,
   type QueryFunction,
@@ -68,9 +71,13 @@ function loadEmfPublisher(manifest: QueryManifest, deps: QueryHandlerDeps): Prom
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.logger ? { logger: deps.logger } : {}),
     });
+    const fleet = (report: ProbeReport) => {
+      const probe = entryNamed(manifest.probes, report.probe);
+      return probe !== undefined && isFleet(probe);
+    };
     return (response) =>
       sink.publish(
-        [...response.metrics, ...healthMetrics(manifest.health, response.reports)].map((datum) => ({
+        [...response.metrics, ...healthMetrics(manifest.health, response.reports, fleet)].map((datum) => ({
           ...datum,
           Namespace: manifest.namespace,
         })),

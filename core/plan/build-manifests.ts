@@ -7,6 +7,7 @@ import { metricDimensions } from '../dimensions.js';
 import { CLOUDWATCH } from '../limits.js';
 import type { FanoutManifest, QueryManifest } from '../manifest.js';
 import { type Config, entryNamed, type MetricConfig, type ProbeConfig } from '../model.js';
+import { isFleet, parameterMaps, parseRunKey, probeDatabases, probeRuns, runProbe } from '../probe-runs.js';
 import type { FunctionPlan, Plan } from './plan.js';
 
 /** A query function's manifest: its own databases (without `local` blocks) and probes only. */
@@ -19,9 +20,14 @@ export function queryManifest(config: Config, fn: FunctionPlan): QueryManifest {
     databases[name] = deployed;
   }
   const probes: Record<string, ProbeConfig> = {};
-  for (const name of fn.probes) {
+  for (const key of fn.probes) {
+    const name = parseRunKey(key).probe;
     const probe = entryNamed(config.probes, name);
-    if (probe) probes[name] = probe;
+    if (!probe || Object.hasOwn(probes, name)) continue;
+    // a fleet member of another VPC is none of this function's business
+    probes[name] = isFleet(probe)
+      ? { ...probe, database: probeDatabases(probe).filter((database) => fn.databases.includes(database)) }
+      : probe;
   }
   return { namespace: config.namespace, publish: config.publish, health: config.health, databases, probes };
 }
@@ -31,14 +37,16 @@ export function fanoutManifest(plan: Plan): FanoutManifest {
   const { config } = plan;
   const probes: Record<string, FanoutManifest['probes'][string]> = {};
   for (const fn of plan.functions) {
-    for (const name of fn.probes) {
-      const probe = entryNamed(config.probes, name);
-      if (!probe) continue;
-      probes[name] = {
-        database: probe.database,
+    for (const key of fn.probes) {
+      const probe = entryNamed(config.probes, parseRunKey(key).probe);
+      const run = probe && probeRuns(probe).find((candidate) => candidate.key === key);
+      if (!probe || !run) continue;
+      probes[key] = {
+        probe: probe.name,
+        database: run.database,
         functionId: fn.id,
         timeoutMs: probe.timeoutMs,
-        maxResponseBytes: maxResponseBytes(probe),
+        maxResponseBytes: maxResponseBytes(probe, run.database),
       };
     }
   }
@@ -56,15 +64,19 @@ export const REPORT_BYTES_BOUND = 2048;
 const VALUE_JSON_BOUND = 24;
 
 /**
- * An upper bound of the bytes a probe's metric data and report take in a query function's
- * response, from the config alone. Per metric: every datum's fixed part (its name, unit and
- * dimensions, a column's value counted at 1024 characters, doubled for JSON escapes) times the
- * most datums it can produce (one series without column dimensions, else `maxSeries`, plus one
- * per 150 distinct values), and every row's value and count (`maxRows` of them at most).
+ * An upper bound of the bytes a probe's metric data and report on `database` (default: its first)
+ * take in a query function's response, from the config alone. Per run (each parameter map) and
+ * metric: every datum's fixed part (its name, unit and dimensions, the run's own included, a
+ * column's value counted at 1024 characters, doubled for JSON escapes) times the most datums it
+ * can produce (one series without column dimensions, else `maxSeries`, plus one per 150 distinct
+ * values), and every row's value and count (`maxRows` of them at most).
  */
-export function maxResponseBytes(probe: ProbeConfig): number {
+export function maxResponseBytes(probe: ProbeConfig, database = probeDatabases(probe)[0] ?? ''): number {
   let bytes = REPORT_BYTES_BOUND;
-  for (const metric of probe.metrics) bytes += metricBytesBound(probe, metric);
+  for (const map of parameterMaps(probe)) {
+    const run = runProbe(probe, database, map);
+    for (const metric of run.metrics) bytes += metricBytesBound(run, metric);
+  }
   return bytes;
 }
 

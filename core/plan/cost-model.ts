@@ -7,10 +7,11 @@
 
 import { CLOUDWATCH } from '../limits.js';
 import { type Config, entryNamed } from '../model.js';
+import { parameterMaps, parseRunKey } from '../probe-runs.js';
 import {
   countSeries,
   DETAILED_HEALTH_METRICS_PER_PROBE,
-  type ProbeSeries,
+  type RunSeries,
   type SeriesCount,
 } from './billed-series.js';
 import type { Plan, SchedulePlan } from './plan.js';
@@ -91,7 +92,8 @@ type Bound = 'min' | 'max';
 /** what every usage estimate reads, computed once per plan */
 interface Facts {
   readonly config: Config;
-  readonly seriesOf: ReadonlyMap<string, ProbeSeries>;
+  /** by run key (a probe on one database) */
+  readonly seriesOf: ReadonlyMap<string, RunSeries>;
   /** estimated duration of each invocation of each schedule */
   readonly msOf: ReadonlyMap<SchedulePlan['invocations'][number], number>;
 }
@@ -101,7 +103,7 @@ export function estimateCost(plan: Plan): CostReport {
   const series = countSeries(plan.config);
   const facts: Facts = {
     config: plan.config,
-    seriesOf: new Map(series.probes.map((probe) => [probe.probe, probe])),
+    seriesOf: new Map(series.runs.map((run) => [run.key, run])),
     msOf: new Map(
       plan.schedules.flatMap((schedule) =>
         schedule.invocations.map(
@@ -190,7 +192,7 @@ function natUsage(plan: Plan, facts: Facts): Usage {
   return usage;
 }
 
-/** the datums some probes send per tick: their series plus their `detailed` health metrics */
+/** the datums some probe runs send per tick: their series plus their `detailed` health metrics */
 function datumsOf(facts: Facts, probes: readonly string[], bound: Bound): number {
   const health = facts.config.health === 'detailed' ? DETAILED_HEALTH_METRICS_PER_PROBE : 0;
   let datums = 0;
@@ -198,12 +200,18 @@ function datumsOf(facts: Facts, probes: readonly string[], bound: Bound): number
   return datums;
 }
 
-/** one invocation's estimated duration: databases in parallel, `maxConnections` probes at a time each */
+/**
+ * one invocation's estimated duration: databases in parallel, `maxConnections` queries at a time
+ * each (a probe run makes one per parameter map)
+ */
 function queryMs(config: Config, probes: readonly string[]): number {
   const perDatabase = new Map<string, number>();
-  for (const name of probes) {
-    const database = entryNamed(config.probes, name)?.database ?? '';
-    perDatabase.set(database, (perDatabase.get(database) ?? 0) + 1);
+  for (const key of probes) {
+    const { probe: name, database: member } = parseRunKey(key);
+    const probe = entryNamed(config.probes, name);
+    const database = member ?? (typeof probe?.database === 'string' ? probe.database : '');
+    const queries = probe ? parameterMaps(probe).length : 1;
+    perDatabase.set(database, (perDatabase.get(database) ?? 0) + queries);
   }
   let rounds = 0;
   for (const [database, count] of perDatabase) {

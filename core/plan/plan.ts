@@ -5,6 +5,7 @@
 
 import type { FunctionPlan } from '../manifest.js';
 import { type Config, entryNamed } from '../model.js';
+import { allRuns, probeRuns } from '../probe-runs.js';
 import { functionName } from './function-name.js';
 import { parseSchedule } from './schedule.js';
 
@@ -15,7 +16,7 @@ export const NO_VPC_FUNCTION_ID = 'no-vpc';
 /** id of the public fan-out function (`publish: fanout` only) */
 export const FANOUT_FUNCTION_ID = 'fanout';
 
-/** One schedule expression and the probes it runs, grouped per function. */
+/** One schedule expression and the probes it runs (run keys, `core/probe-runs.ts`), grouped per function. */
 export interface SchedulePlan {
   readonly expression: string;
   /** ticks per 30-day month */
@@ -34,17 +35,18 @@ export interface Plan {
 /**
  * Derives the plan from a validated config: one query function per VPC whose databases have
  * probes (`vpc-<name>`), one outside any VPC (`no-vpc`) for VPC-less databases with probes, and
- * one schedule per distinct expression. Everything keeps the config's order.
+ * one schedule per distinct expression. A fleet probe's run on each database goes to the function
+ * that reaches that database. Everything keeps the config's order.
  * Throws when the config breaks what validation guarantees (an unknown database, a bad schedule).
  */
 export function buildPlan(config: Config): Plan {
-  const probes = Object.values(config.probes);
+  const runs = allRuns(config.probes);
   const databasesWithProbes = new Set<string>();
-  for (const probe of probes) {
-    if (!entryNamed(config.databases, probe.database)) {
-      throw new Error(`probe '${probe.name}' names unknown database '${probe.database}'`);
+  for (const run of runs) {
+    if (!entryNamed(config.databases, run.database)) {
+      throw new Error(`probe '${run.probe}' names unknown database '${run.database}'`);
     }
-    databasesWithProbes.add(probe.database);
+    databasesWithProbes.add(run.database);
   }
 
   // one group per VPC in config order, then the one outside any VPC
@@ -61,16 +63,18 @@ export function buildPlan(config: Config): Plan {
     functionOfDatabase.set(database.name, id);
   }
 
-  // probes in config order, per function and per schedule expression
+  // runs in config order, per function (that of the run's database) and per schedule expression
   const byExpression = new Map<string, Map<string, string[]>>();
-  for (const probe of probes) {
-    const id = functionOfDatabase.get(probe.database) ?? NO_VPC_FUNCTION_ID;
-    groups.get(id)?.probes.push(probe.name);
+  for (const probe of Object.values(config.probes)) {
     const perFunction = byExpression.get(probe.schedule) ?? new Map<string, string[]>();
     byExpression.set(probe.schedule, perFunction);
-    const list = perFunction.get(id) ?? [];
-    list.push(probe.name);
-    perFunction.set(id, list);
+    for (const run of probeRuns(probe)) {
+      const id = functionOfDatabase.get(run.database) ?? NO_VPC_FUNCTION_ID;
+      groups.get(id)?.probes.push(run.key);
+      const list = perFunction.get(id) ?? [];
+      list.push(run.key);
+      perFunction.set(id, list);
+    }
   }
 
   const functions: FunctionPlan[] = [];

@@ -10,7 +10,7 @@
 
 import type { FanoutManifest, ScheduleEvent } from '../manifest.js';
 import type { MetricDatum, NamespacedDatum, ProbeReport } from '../metric-data.js';
-import { formatDuration } from '../model.js';
+import { entryNamed, formatDuration } from '../model.js';
 import type {
   DatabaseCredentials,
   DatabaseWarningReport,
@@ -22,6 +22,7 @@ import type {
   QueryResponse,
 } from '../ports.js';
 import { type ErrorCode, WARNING_CODES } from '../probe-error.js';
+import { runKey } from '../probe-runs.js';
 import { withDeadline } from './deadline-timer.js';
 import { healthCorrections, healthMetrics } from './health-metrics.js';
 import { invocationBatches } from './invocation-batches.js';
@@ -66,11 +67,11 @@ export interface FanoutOutcome {
 /** The margin an invocation gets beyond its longest probe timeout (cold start, network). */
 export const DEFAULT_INVOKE_MARGIN_MS = 5000;
 
-/** The deployed probes among `names`, by the function that serves them, in their order; unknown ones left out. */
-function groupByFunction(manifest: FanoutManifest, names: readonly string[]): Map<string, string[]> {
+/** The deployed probe runs among `keys`, by the function that serves them, in their order; unknown ones left out. */
+function groupByFunction(manifest: FanoutManifest, keys: readonly string[]): Map<string, string[]> {
   const perFunction = new Map<string, string[]>();
-  for (const name of names) {
-    const route = manifest.probes[name];
+  for (const name of keys) {
+    const route = entryNamed(manifest.probes, name);
     if (!route) continue;
     const group = perFunction.get(route.functionId);
     if (group) group.push(name);
@@ -128,16 +129,16 @@ export async function fanOut(
 ): Promise<FanoutOutcome> {
   const now = deps.now ?? (() => performance.now());
   const margin = deps.invokeMarginMs ?? DEFAULT_INVOKE_MARGIN_MS;
-  const names = [...new Set(event.probes)];
+  const names = runKeysOf(manifest, event.probes);
   const reports = new Map<string, ProbeReport>();
   // per invocation, in plan order (not completion order), so output is deterministic
   const responses: QueryResponse[] = [];
 
-  const fail = (probe: string, elapsedMs: number, code: ErrorCode, message: string): void => {
-    const database = manifest.probes[probe]?.database ?? '';
-    reports.set(probe, {
-      probe,
-      database,
+  const fail = (key: string, elapsedMs: number, code: ErrorCode, message: string): void => {
+    const route = entryNamed(manifest.probes, key);
+    reports.set(key, {
+      probe: route?.probe ?? key,
+      database: route?.database ?? '',
       ok: false,
       rows: 0,
       durationMs: Math.round(elapsedMs * 10) / 10,
@@ -146,7 +147,7 @@ export async function fanOut(
   };
 
   for (const name of names) {
-    if (!manifest.probes[name])
+    if (!entryNamed(manifest.probes, name))
       fail(name, 0, 'UNKNOWN_PROBE', `probe '${name}' is not in the deployed configuration`);
   }
   const perFunction = groupByFunction(manifest, names);
@@ -211,7 +212,7 @@ export async function fanOut(
       deps.logger?.log({ level: 'error', event: 'invoke-failed', function: functionName, probes, cause });
       return;
     }
-    const answered = new Map(response.reports.map((report) => [report.probe, report]));
+    const answered = new Map(response.reports.map((report) => [reportKey(manifest, report), report]));
     for (const probe of probes) {
       const report = answered.get(probe);
       if (report) reports.set(probe, report);
@@ -280,22 +281,24 @@ async function publishTick(
   reports: readonly ProbeReport[],
 ): Promise<FanoutOutcome> {
   const metrics: NamespacedDatum[] = [];
-  // the probe each datum came from (none for health metrics), to trace what publishing loses
+  const keyOf = (report: ProbeReport) => reportKey(manifest, report);
+  const fleet = (report: ProbeReport) => keyOf(report) !== report.probe;
+  // the probe run each datum came from (none for health metrics), to trace what publishing loses
   const probes: (string | undefined)[] = [];
   for (const response of responses) {
     if (!response) continue;
-    const owners = datumProbes(response.reports, response.metrics.length, response.metricsPerReport);
+    const owners = datumProbes(response.reports, response.metrics.length, response.metricsPerReport, keyOf);
     for (let i = 0; i < response.metrics.length; i++) {
       metrics.push(namespaced(manifest.namespace, response.metrics[i] as MetricDatum));
       probes.push(owners[i]);
     }
   }
-  for (const datum of healthMetrics(manifest.health, reports)) {
+  for (const datum of healthMetrics(manifest.health, reports, fleet)) {
     metrics.push(namespaced(manifest.namespace, datum));
   }
   let publish = await publishAll(deps, metrics);
 
-  const after = reportsAfterPublishing(reports, probes, publish.errors);
+  const after = reportsAfterPublishing(reports, probes, publish.errors, keyOf);
   for (const report of after.failed) {
     deps.logger?.log({
       level: 'error',
@@ -310,7 +313,7 @@ async function publishTick(
   // health data already alarms
   const corrections =
     publish.published > 0
-      ? healthCorrections(manifest.health, after.reports, after.failed).map((datum) =>
+      ? healthCorrections(manifest.health, after.reports, after.failed, fleet).map((datum) =>
           namespaced(manifest.namespace, datum),
         )
       : [];
@@ -331,6 +334,32 @@ async function publishTick(
     publish: { ...publish, errors: publish.errors.map(({ indexes: _indexes, ...error }) => error) },
     ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/**
+ * The run keys an event names, once each in its order: a key as given, a fleet probe's bare name
+ * as each of its runs (a manual invocation may name the probe).
+ */
+function runKeysOf(manifest: FanoutManifest, names: readonly string[]): string[] {
+  const keys = new Set<string>();
+  for (const name of names) {
+    if (entryNamed(manifest.probes, name)) {
+      keys.add(name);
+      continue;
+    }
+    const members = Object.entries(manifest.probes).filter(
+      ([key, route]) => route.probe === name && key !== name,
+    );
+    if (members.length === 0) keys.add(name);
+    for (const [key] of members) keys.add(key);
+  }
+  return [...keys];
+}
+
+/** The run a report is about: its probe's name, or `name@database` where that names a fleet member. */
+function reportKey(manifest: FanoutManifest, report: ProbeReport): string {
+  const member = runKey(report.probe, report.database, true);
+  return entryNamed(manifest.probes, member) ? member : report.probe;
 }
 
 /** The responses' warnings, each database's once per code (a split function answers several times). */

@@ -4,8 +4,9 @@
  * the config's size.
  */
 
-import type { MetricDatum, ProbeReport } from '../metric-data.js';
+import type { Dimension, MetricDatum, ProbeReport } from '../metric-data.js';
 import type { HealthMode } from '../model.js';
+import { DATABASE_DIMENSION } from '../probe-runs.js';
 
 /** Health metric names, part of the external contract (alarms and dashboards use them). */
 export const HEALTH_METRICS = {
@@ -15,12 +16,27 @@ export const HEALTH_METRICS = {
   probeRows: 'ProbeRows',
 } as const;
 
+/** Whether a report is about a member of a fleet (whose health metrics also carry `Database`). */
+export type FleetMember = (report: ProbeReport) => boolean;
+
+const notInFleet: FleetMember = () => false;
+
+/** `Probe=<name>`, with `Database=<name>` first for a fleet member (dimensions sorted by name). */
+function healthDimensions(report: ProbeReport, fleet: FleetMember): Dimension[] {
+  const probe = { Name: 'Probe', Value: report.probe };
+  return fleet(report) ? [{ Name: DATABASE_DIMENSION, Value: report.database }, probe] : [probe];
+}
+
 /**
  * `summary`: one `ProbesFailed` (0 when all is well, so missing data means the pipeline is down);
- * `detailed`: that plus `ProbeSuccess`, `ProbeDuration` and `ProbeRows` per probe (dimension
- * `Probe`); `none`: nothing.
+ * `detailed`: that plus `ProbeSuccess`, `ProbeDuration` and `ProbeRows` per report, that is per
+ * probe (dimension `Probe`) and, for a fleet, per database (`Database` too); `none`: nothing.
  */
-export function healthMetrics(mode: HealthMode, reports: readonly ProbeReport[]): MetricDatum[] {
+export function healthMetrics(
+  mode: HealthMode,
+  reports: readonly ProbeReport[],
+  fleet: FleetMember = notInFleet,
+): MetricDatum[] {
   if (mode === 'none') return [];
   const failed = reports.filter((report) => !report.ok).length;
   const data: MetricDatum[] = [
@@ -34,7 +50,7 @@ export function healthMetrics(mode: HealthMode, reports: readonly ProbeReport[])
   ];
   if (mode === 'summary') return data;
   for (const report of reports) {
-    const Dimensions = [{ Name: 'Probe', Value: report.probe }];
+    const Dimensions = healthDimensions(report, fleet);
     data.push(
       {
         MetricName: HEALTH_METRICS.probeSuccess,
@@ -72,6 +88,7 @@ export function healthCorrections(
   mode: HealthMode,
   reports: readonly ProbeReport[],
   failed: readonly ProbeReport[],
+  fleet: FleetMember = notInFleet,
 ): MetricDatum[] {
   if (mode === 'none' || failed.length === 0) return [];
   const data: MetricDatum[] = [
@@ -87,7 +104,7 @@ export function healthCorrections(
   for (const report of failed) {
     data.push({
       MetricName: HEALTH_METRICS.probeSuccess,
-      Dimensions: [{ Name: 'Probe', Value: report.probe }],
+      Dimensions: healthDimensions(report, fleet),
       Unit: 'Count',
       StorageResolution: 60,
       Value: 0,

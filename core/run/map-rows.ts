@@ -19,8 +19,13 @@ import type { Dimension, MetricDatum } from '../metric-data.js';
 import type { MetricConfig, ProbeConfig } from '../model.js';
 import type { Row } from '../ports.js';
 import { ProbeError } from '../probe-error.js';
+import { runLabel } from '../probe-runs.js';
 
-/** Maps one probe's rows to its metric data; throws a `ProbeError` for the first bad value. */
+/**
+ * Maps the rows of one run of a probe to its metric data; throws a `ProbeError` for the first bad
+ * value. A fleet member's or a parameter map's run is a probe of its own (`runProbe`), with the
+ * dimensions it adds among its static ones.
+ */
 export function mapRows(probe: ProbeConfig, rows: readonly Row[]): MetricDatum[] {
   const firstRow = rows[0];
   if (firstRow === undefined) return emptyResult(probe);
@@ -334,8 +339,10 @@ function toDimensionText(raw: unknown): string | undefined {
   return undefined;
 }
 
+// a probe run's config (`runProbe`) names one database and at most one parameter map
 function probeLabel(probe: ProbeConfig): string {
-  return `probe '${probe.name}' (database '${probe.database}')`;
+  const database = typeof probe.database === 'string' ? probe.database : probe.database.join(', ');
+  return runLabel(probe.name, database, probe.parameters.length === 1 ? probe.parameters[0] : {});
 }
 
 function formatDimensions(dimensions: readonly Dimension[]): string {

@@ -7,20 +7,28 @@
 import type { ProbeReport } from '../metric-data.js';
 import type { PublishError } from '../ports.js';
 
+/** What tells reports apart: the probe run (`core/probe-runs.ts`) a report is about; default its probe's name. */
+export type ReportKey = (report: ProbeReport) => string;
+
+const byProbe: ReportKey = (report) => report.probe;
+
 /**
- * The probe of each of a response's datums, from how many each report's probe produced (the
- * datums follow the reports' order); `undefined` for all of them when the count is absent.
+ * The probe run of each of a response's datums (as `keyOf` names it), from how many each report
+ * produced (the datums follow the reports' order); `undefined` for all of them when the count is
+ * absent.
  */
 export function datumProbes(
   reports: readonly ProbeReport[],
   datums: number,
   metricsPerReport: readonly number[] | undefined,
+  keyOf: ReportKey = byProbe,
 ): (string | undefined)[] {
   const probes: (string | undefined)[] = new Array(datums).fill(undefined);
   if (metricsPerReport === undefined) return probes;
   let at = 0;
   for (let i = 0; i < reports.length; i++) {
-    const probe = reports[i]?.probe;
+    const report = reports[i];
+    const probe = report && keyOf(report);
     for (let n = metricsPerReport[i] ?? 0; n > 0; n--) probes[at++] = probe;
   }
   return probes;
@@ -29,12 +37,14 @@ export function datumProbes(
 /**
  * The reports after publishing: a probe that succeeded but lost datums now fails with the code
  * and message of the first error that lost one of them, and `failed` lists those reports. `probes`
- * gives the probe of each position handed to the sink (`undefined` for the health metrics).
+ * gives the probe run (as `keyOf` names it) of each position handed to the sink (`undefined` for
+ * the health metrics).
  */
 export function reportsAfterPublishing(
   reports: readonly ProbeReport[],
   probes: readonly (string | undefined)[],
   errors: readonly PublishError[],
+  keyOf: ReportKey = byProbe,
 ): { reports: ProbeReport[]; failed: ProbeReport[] } {
   const losses = new Map<string, { error: PublishError; lost: Set<number> }>();
   for (const error of errors) {
@@ -52,9 +62,10 @@ export function reportsAfterPublishing(
   for (const probe of probes) if (probe !== undefined) produced.set(probe, (produced.get(probe) ?? 0) + 1);
   const failed: ProbeReport[] = [];
   const after = reports.map((report) => {
-    const loss = losses.get(report.probe);
+    const key = keyOf(report);
+    const loss = losses.get(key);
     if (!loss || !report.ok) return report;
-    const message = `probe '${report.probe}' (database '${report.database}'): ${loss.lost.size} of its ${produced.get(report.probe) ?? 0} datums were not published: ${loss.error.message}`;
+    const message = `probe '${report.probe}' (database '${report.database}'): ${loss.lost.size} of its ${produced.get(key) ?? 0} datums were not published: ${loss.error.message}`;
     const lost: ProbeReport = { ...report, ok: false, error: { code: loss.error.code, message } };
     failed.push(lost);
     return lost;

@@ -2,13 +2,18 @@
  * The private query function's logic (the Lambda handler is a thin wrapper around it): it runs
  * only the probes it was deployed with, each database's probes with bounded concurrency and a
  * client-side deadline, maps rows to metric data inside the VPC, and returns only metric data and
- * one report per requested probe, under Lambda's 6 MiB response limit.
+ * one report per requested probe run, under Lambda's 6 MiB response limit.
+ *
+ * A request names probe runs (`core/probe-runs.ts`): a probe, or a fleet probe on one of its
+ * databases. A probe with parameters queries once per parameter map, each query queued and
+ * limited like a probe of its own; its report sums them up (ok when all are, the first failure's
+ * error) and the datums of the maps that succeeded are returned all the same.
  */
 import type { Deadline } from '../deadline.js';
 import { LAMBDA } from '../limits.js';
 import type { QueryManifest } from '../manifest.js';
 import type { MetricDatum, ProbeReport } from '../metric-data.js';
-import { formatDuration } from '../model.js';
+import { entryNamed, formatDuration } from '../model.js';
 import type {
   DatabaseCredentials,
   DatabasePool,
@@ -18,6 +23,16 @@ import type {
   Row,
 } from '../ports.js';
 import { type ErrorCode, ProbeError } from '../probe-error.js';
+import { describeParameters, type ParameterMap, refusedParameters } from '../probe-parameters.js';
+import {
+  allRuns,
+  isFleet,
+  parameterMaps,
+  parseRunKey,
+  probeDatabases,
+  runLabel,
+  runProbe,
+} from '../probe-runs.js';
 import { refusedProbeSql, type SqlDialect } from '../probe-sql.js';
 import { type DeadlineTimer, startDeadline } from './deadline-timer.js';
 import { mapRows } from './map-rows.js';
@@ -63,6 +78,14 @@ interface ProbeResult {
   metrics: readonly MetricDatum[];
 }
 
+/** One query of a probe run: the probe as that query runs it (`runProbe`), on one database, with one parameter map. */
+interface Query {
+  readonly probe: DeployedProbe;
+  readonly database: DeployedDatabase;
+  /** the values bound to its placeholders; absent without parameters */
+  readonly parameters?: ParameterMap;
+}
+
 /**
  * @example
  * const run = createQueryFunction(manifest, { openPool });
@@ -71,25 +94,55 @@ interface ProbeResult {
 export function createQueryFunction(manifest: QueryManifest, deps: QueryFunctionDeps): QueryFunction {
   const now = deps.now ?? (() => performance.now());
   const maxResponseBytes = deps.maxResponseBytes ?? LAMBDA.maxPayloadBytes;
+  const keys = allRuns(manifest.probes).map((run) => run.key);
   const requestLimits = {
     databases: Object.keys(manifest.databases),
-    maxProbes: Object.keys(manifest.probes).length,
-    maxNameLength: Math.max(0, ...Object.keys(manifest.probes).map((name) => name.length)),
+    maxProbes: keys.length,
+    maxNameLength: Math.max(0, ...keys.map((key) => key.length)),
   };
   // created once per instance and reused by warm invocations
   const pools = new Map<string, Promise<DatabasePool>>();
-  // a manifest is data: its SQL is checked against the function's own rules, once per probe
+  // a manifest is data: its SQL and parameters are checked against the function's own rules, once
+  // per probe and engine (a fleet may span engines)
   const refusals = new Map<string, string | null>();
   const refusalOf = (probe: DeployedProbe, database: DeployedDatabase): string | undefined => {
-    let refusal = refusals.get(probe.name);
+    const key = `${probe.name}\u0000${database.engine}`;
+    let refusal = refusals.get(key);
     if (refusal === undefined) {
       const dialect = deps.sqlDialect(database.engine);
       refusal = dialect
-        ? (refusedProbeSql(probe.sql, dialect) ?? null)
+        ? (refusedProbeSql(probe.sql, dialect) ??
+          (probe.parameters.length > 0
+            ? refusedParameters(probe.sql, dialect, probe.parameters)
+            : undefined) ??
+          null)
         : `this function knows no SQL rules for engine '${database.engine}'`;
-      refusals.set(probe.name, refusal);
+      refusals.set(key, refusal);
     }
     return refusal ?? undefined;
+  };
+  // each run's queries, made once per instance: the row mapping keeps its layout per probe object
+  const queriesOfRun = new Map<string, readonly Query[]>();
+  const queriesOf = (key: string, probe: DeployedProbe, database: DeployedDatabase): readonly Query[] => {
+    let queries = queriesOfRun.get(key);
+    if (!queries) {
+      queries = parameterMaps(probe).map((map) => ({
+        probe: runProbe(probe, database.name, map),
+        database,
+        ...(probe.parameters.length > 0 ? { parameters: map } : {}),
+      }));
+      queriesOfRun.set(key, queries);
+    }
+    return queries;
+  };
+  /** the probe and database a requested run names, when this function serves it */
+  const resolve = (key: string): { probe: DeployedProbe; database: DeployedDatabase } | undefined => {
+    const named = parseRunKey(key);
+    const probe = entryNamed(manifest.probes, named.probe);
+    if (!probe || isFleet(probe) !== (named.database !== undefined)) return undefined;
+    const name = named.database ?? probeDatabases(probe)[0] ?? '';
+    const database = probeDatabases(probe).includes(name) ? entryNamed(manifest.databases, name) : undefined;
+    return database ? { probe, database } : undefined;
   };
   const credentials = new Map<string, DatabaseCredentials>();
 
@@ -113,20 +166,22 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
   };
 
   /**
-   * One probe on an open pool, under the deadline its database's probes with its timeout share;
+   * One query on an open pool, under the deadline its database's queries with its timeout share;
    * `started` is when they all started (its duration counts from there, waiting included).
    */
-  const runProbe = async (
-    probe: DeployedProbe,
-    database: DeployedDatabase,
+  const runQuery = async (
+    { probe, database, parameters }: Query,
     pool: DatabasePool,
     deadline: Deadline,
     started: number,
   ): Promise<ProbeResult> => {
     const { name } = probe;
-    // the deadline also covers waiting for a connection: a probe still queued when it passed never runs
+    const label = runLabel(name, database.name, parameters);
+    // `probe 'p'` in timeout messages, with the parameters of the query that timed out
+    const who = parameters ? `probe '${name}' (${describeParameters(parameters)})` : `probe '${name}'`;
+    // the deadline also covers waiting for a connection: a query still queued when it passed never runs
     if (deadline.expired) {
-      const message = `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout waiting for one of database '${database.name}''s ${database.maxConnections} connections (maxConnections)`;
+      const message = `${who} exceeded its ${formatDuration(probe.timeoutMs)} timeout waiting for one of database '${database.name}''s ${database.maxConnections} connections (maxConnections)`;
       return failed(name, database.name, 0, now() - started, 'TIMEOUT', message);
     }
     let rows: readonly Row[];
@@ -134,26 +189,24 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
       // the server stops the statement at the probe's timeout; the deadline, which also counts the
       // wait for a connection, is the client's, and the pool gives up at it itself (no second
       // listener here)
-      rows = await pool.query(probe.sql, { timeoutMs: probe.timeoutMs, maxRows: probe.maxRows, deadline });
+      rows = await pool.query(probe.sql, {
+        timeoutMs: probe.timeoutMs,
+        maxRows: probe.maxRows,
+        deadline,
+        ...(parameters ? { parameters } : {}),
+      });
     } catch (error) {
       const elapsed = now() - started;
       if (error instanceof ProbeError && error.code === 'TIMEOUT') {
-        const message = `probe '${name}' exceeded its ${formatDuration(probe.timeoutMs)} timeout`;
+        const message = `${who} exceeded its ${formatDuration(probe.timeoutMs)} timeout`;
         return failed(name, database.name, 0, elapsed, 'TIMEOUT', message);
       }
       const code = error instanceof ProbeError ? error.code : 'QUERY_FAILED';
-      return failed(
-        name,
-        database.name,
-        0,
-        elapsed,
-        code,
-        `probe '${name}' (database '${database.name}'): ${causeOf(error)}`,
-      );
+      return failed(name, database.name, 0, elapsed, code, `${label}: ${causeOf(error)}`);
     }
     const elapsed = now() - started;
     if (rows.length > probe.maxRows) {
-      const message = `probe '${name}' (database '${database.name}') returned more than ${probe.maxRows} rows (maxRows: ${probe.maxRows})`;
+      const message = `${label} returned more than ${probe.maxRows} rows (maxRows: ${probe.maxRows})`;
       return failed(name, database.name, rows.length, elapsed, 'TOO_MANY_ROWS', message);
     }
     try {
@@ -175,14 +228,15 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
   };
 
   /**
-   * One database's probes of an invocation, in request order, run by at most `maxConnections`
-   * workers: a probe waiting for a connection is only a name in the queue. All of them start at
-   * once, so the probes with the same timeout share one deadline.
+   * One database's queries of an invocation, in request order, run by at most `maxConnections`
+   * workers: a query waiting for a connection is only an entry in the queue. All of them start at
+   * once, so the queries with the same timeout share one deadline. Each query's result goes to
+   * `results` at its index.
    */
   const runDatabase = async (
     database: DeployedDatabase,
-    probes: readonly DeployedProbe[],
-    results: Map<string, ProbeResult>,
+    queries: readonly { readonly query: Query; readonly index: number }[],
+    results: ProbeResult[],
     warnings: DatabaseWarningReport[],
   ): Promise<void> => {
     let pool: DatabasePool;
@@ -191,18 +245,9 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
       pool = await poolFor(database);
     } catch (error) {
       const code = error instanceof ProbeError ? error.code : 'CONNECTION_FAILED';
-      for (const { name } of probes) {
-        results.set(
-          name,
-          failed(
-            name,
-            database.name,
-            0,
-            0,
-            code,
-            `probe '${name}' (database '${database.name}'): ${causeOf(error)}`,
-          ),
-        );
+      for (const { query, index } of queries) {
+        const label = runLabel(query.probe.name, database.name, query.parameters);
+        results[index] = failed(query.probe.name, database.name, 0, 0, code, `${label}: ${causeOf(error)}`);
       }
       return;
     }
@@ -218,12 +263,13 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     };
     let next = 0;
     const worker = async (): Promise<void> => {
-      for (let probe = probes[next++]; probe !== undefined; probe = probes[next++]) {
-        results.set(probe.name, await runProbe(probe, database, pool, deadlineFor(probe.timeoutMs), started));
+      for (let entry = queries[next++]; entry !== undefined; entry = queries[next++]) {
+        const { query, index } = entry;
+        results[index] = await runQuery(query, pool, deadlineFor(query.probe.timeoutMs), started);
       }
     };
     try {
-      const workers = Math.max(1, Math.min(database.maxConnections, probes.length));
+      const workers = Math.max(1, Math.min(database.maxConnections, queries.length));
       await Promise.all(Array.from({ length: workers }, worker));
       // a statement given up on is cancelled before the response: a frozen instance cancels nothing
       await pool.settled();
@@ -243,40 +289,54 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     }
     for (const [database, given] of Object.entries(request.credentials ?? {}))
       credentials.set(database, given);
-    const names = [...new Set(request.probes)];
-    const results = new Map<string, ProbeResult>();
-    const perDatabase = new Map<DeployedDatabase, DeployedProbe[]>();
-    for (const name of names) {
-      const probe = Object.hasOwn(manifest.probes, name) ? manifest.probes[name] : undefined;
-      const database =
-        probe && Object.hasOwn(manifest.databases, probe.database)
-          ? manifest.databases[probe.database]
-          : undefined;
-      if (!probe || !database) {
-        results.set(
-          name,
-          failed(name, '', 0, 0, 'UNKNOWN_PROBE', `probe '${name}' is not deployed with this function`),
+    const keys = [...new Set(request.probes)];
+    // per requested run: its result, or the positions of its queries' results
+    const outcomes: (ProbeResult | { readonly first: number; readonly count: number })[] = [];
+    const results: ProbeResult[] = [];
+    const perDatabase = new Map<DeployedDatabase, { query: Query; index: number }[]>();
+    for (const key of keys) {
+      const found = resolve(key);
+      if (!found) {
+        const named = parseRunKey(key);
+        const what =
+          named.database === undefined
+            ? `probe '${key}'`
+            : `probe '${named.probe}' on database '${named.database}'`;
+        outcomes.push(
+          failed(
+            named.probe,
+            named.database ?? '',
+            0,
+            0,
+            'UNKNOWN_PROBE',
+            `${what} is not deployed with this function`,
+          ),
         );
         continue;
       }
+      const { probe, database } = found;
       const refusal = refusalOf(probe, database);
       if (refusal !== undefined) {
-        const message = `probe '${name}' (database '${database.name}') was not run: ${refusal}`;
-        results.set(name, failed(name, database.name, 0, 0, 'QUERY_FAILED', message));
+        const message = `${runLabel(probe.name, database.name)} was not run: ${refusal}`;
+        outcomes.push(failed(probe.name, database.name, 0, 0, 'QUERY_FAILED', message));
         continue;
       }
-      const queue = perDatabase.get(database);
-      if (queue) queue.push(probe);
-      else perDatabase.set(database, [probe]);
+      const queries = queriesOf(key, probe, database);
+      outcomes.push({ first: results.length, count: queries.length });
+      const queue = perDatabase.get(database) ?? [];
+      for (const query of queries) queue.push({ query, index: results.length++ });
+      perDatabase.set(database, queue);
     }
     const warnings: DatabaseWarningReport[] = [];
     await Promise.all(
-      [...perDatabase].map(([database, probes]) => runDatabase(database, probes, results, warnings)),
+      [...perDatabase].map(([database, queries]) => runDatabase(database, queries, results, warnings)),
     );
     // the warnings (a few short lines, one per database at most) take their room first
     const warningBytes = warnings.length > 0 ? 3 * JSON.stringify({ warnings }).length : 0;
     const fitted = fitResponse(
-      names.map((name) => results.get(name) as ProbeResult),
+      outcomes.map((outcome) =>
+        'report' in outcome ? outcome : combined(results.slice(outcome.first, outcome.first + outcome.count)),
+      ),
       maxResponseBytes - warningBytes,
     );
     const response = warnings.length > 0 ? { ...fitted, warnings } : fitted;
@@ -304,6 +364,29 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
   };
 
   return Object.assign(run, { close });
+}
+
+/**
+ * The result of a probe run from its queries' (one per parameter map, in order): ok when all are,
+ * their rows summed, the longest duration (they ran side by side), the first failure's error, and
+ * the metric data of those that succeeded.
+ */
+function combined(queries: readonly ProbeResult[]): ProbeResult {
+  const [only] = queries;
+  if (only && queries.length === 1) return only;
+  const failure = queries.find((query) => !query.report.ok)?.report.error;
+  const { probe = '', database = '' } = only?.report ?? {};
+  return {
+    report: {
+      probe,
+      database,
+      ok: failure === undefined,
+      rows: queries.reduce((sum, query) => sum + query.report.rows, 0),
+      durationMs: Math.max(0, ...queries.map((query) => query.report.durationMs)),
+      ...(failure ? { error: failure } : {}),
+    },
+    metrics: queries.flatMap((query) => query.metrics),
+  };
 }
 
 /**

@@ -10,19 +10,20 @@ export class InvalidQueryRequestError extends Error {
   override readonly name = 'InvalidQueryRequestError';
 }
 
-/** What a request may hold: the function's own databases, and no more probes than it was deployed with. */
+/** What a request may hold: the function's own databases, and no more probe runs than it was deployed with. */
 export interface RequestLimits {
   /** the names credentials may be given for */
   readonly databases: readonly string[];
-  /** the number of probes deployed with the function */
+  /** the number of probe runs deployed with the function (a fleet probe's on each of its databases) */
   readonly maxProbes: number;
-  /** the longest deployed probe name */
+  /** the longest name of a deployed probe run (`name@database` for a fleet member) */
   readonly maxNameLength: number;
 }
 
 /**
- * Checks an invocation payload. It may not name more probes than are deployed, nor a name longer
- * than any deployed one: the response, a report per name, then stays as small as the function.
+ * Checks an invocation payload. It may not name more probe runs than are deployed, nor a name
+ * longer than any deployed one: the response, a report per name, then stays as small as the
+ * function.
  */
 export function parseQueryRequest(payload: unknown, limits: RequestLimits): QueryRequest {
   const { databases } = limits;

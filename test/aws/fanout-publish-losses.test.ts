@@ -20,7 +20,8 @@ const TOO_OLD = 'The parameter MetricData.member.1.Timestamp must specify a time
 
 /** Two query functions: `a` serves probes p1 and p2 (database db-a), `b` serves p3 (db-b). */
 function manifest(health: FanoutManifest['health']): FanoutManifest {
-  const route = (functionId: string) => ({
+  const route = (functionId: string, probe: string) => ({
+    probe,
     database: `db-${functionId}`,
     functionId,
     timeoutMs: 1000,
@@ -33,7 +34,7 @@ function manifest(health: FanoutManifest['health']): FanoutManifest {
       { id: 'a', functionName: 'Acme-a', databases: ['db-a'], engines: ['postgres'], probes: ['p1', 'p2'] },
       { id: 'b', functionName: 'Acme-b', databases: ['db-b'], engines: ['postgres'], probes: ['p3'] },
     ],
-    probes: { p1: route('a'), p2: route('a'), p3: route('b') },
+    probes: { p1: route('a', 'p1'), p2: route('a', 'p2'), p3: route('b', 'p3') },
     secrets: {},
   };
 }

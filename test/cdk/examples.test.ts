@@ -4,6 +4,7 @@ import { loadConfig } from '../../adapters/config-loader.js';
 import type { Config } from '../../core/model.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
+import { allRuns } from '../../core/probe-runs.js';
 import { exampleFiles, exampleName } from '../support/example-files.js';
 import { ENI_STATEMENT, rdsConnectArn } from './expected-statements.js';
 import { resourcesOf, type Synthesized, synthProbes, validationViolations } from './synth-probes.js';
@@ -202,7 +203,7 @@ describe.each(examples)('%s', (file) => {
     const alarms = Object.values(resourcesOf(synth.template, 'AWS::CloudWatch::Alarm'));
     const expected =
       config.alarms && config.health !== 'none'
-        ? 1 + (config.health === 'detailed' ? Object.keys(config.probes).length : 0)
+        ? 1 + (config.health === 'detailed' ? allRuns(config.probes).length : 0)
         : 0;
     expect(alarms).toHaveLength(expected);
     for (const alarm of alarms) {

@@ -425,3 +425,49 @@ describe('health and alarms', () => {
     });
   });
 });
+
+describe('a fleet with detailed health and alarms', () => {
+  it('alarms on each probe and database, and graphs the health of fleet members by their Database too', () => {
+    // arrange
+    const fleet = config({
+      health: 'detailed',
+      alarms: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
+      vpcs: [vpc('eu'), vpc('us')],
+      databases: [database({ name: 'orders-eu', vpc: 'eu' }), database({ name: 'orders-us', vpc: 'us' })],
+      probes: [
+        probe({ name: 'open-orders', database: ['orders-eu', 'orders-us'] }),
+        probe({ name: 'single', database: 'orders-eu' }),
+      ],
+    });
+
+    // act
+    const { template } = synthProbes(fleet);
+
+    // assess
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const dimensions = alarms
+      .filter((alarm) => alarm.MetricName === 'ProbeSuccess')
+      .map((alarm) => alarm.Dimensions);
+    expect(dimensions).toEqual(
+      expect.arrayContaining([
+        [
+          { Name: 'Database', Value: 'orders-eu' },
+          { Name: 'Probe', Value: 'open-orders' },
+        ],
+        [
+          { Name: 'Database', Value: 'orders-us' },
+          { Name: 'Probe', Value: 'open-orders' },
+        ],
+        [{ Name: 'Probe', Value: 'single' }],
+      ]),
+    );
+    expect(dimensions).toHaveLength(3);
+    const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).toContain(
+      String.raw`SEARCH('{\\\"Acme/Sessions\\\",\\\"Database\\\",\\\"Probe\\\"} MetricName=\\\"ProbeSuccess\\\"'`,
+    );
+    expect(body).toContain(
+      String.raw`SEARCH('{\\\"Acme/Sessions\\\",\\\"Database\\\"} MetricName=\\\"Value\\\"'`,
+    );
+  });
+});

@@ -54,6 +54,18 @@ describe('the loaded Config', () => {
     });
   });
 
+  it('gives a metric without a unit the unit None, as PutMetricData and EMF do', () => {
+    // arrange
+    const text = MINIMAL.replace('{ name: M, column: n, unit: Count }', '{ name: M, column: n }');
+
+    // act
+    const result = parseConfigText(text, 'probes.yaml', { engines: ENGINE_SYNTAX });
+
+    // assess
+    if (!result.ok) throw new Error(result.errors.map((error) => error.format()).join('\n'));
+    expect(result.config.probes.p?.metrics[0]?.unit).toBe('None');
+  });
+
   it('takes a probe field from the probe, then defaults, then the top level', () => {
     // act
     const config = loadConfig(maximal);

@@ -6,11 +6,11 @@ import { exampleFiles, EXAMPLES_DIR as examples } from '../support/example-files
 const files = exampleFiles();
 
 describe('examples', () => {
-  it('include the five documented ones', () => {
+  it('include the six documented ones', () => {
     // assess
     const names = files.map((file) => file.split(/[\\/]/).at(-2));
     expect(names).toEqual(
-      expect.arrayContaining(['quickstart', 'rds-postgres-iam', 'mysql', 'multi-vpc', 'emf']),
+      expect.arrayContaining(['quickstart', 'rds-postgres-iam', 'mysql', 'multi-vpc', 'emf', 'fleet']),
     );
   });
 
@@ -22,6 +22,18 @@ describe('examples', () => {
         join(examples, 'packs', 'mysql-health.yaml'),
       ]),
     );
+  });
+
+  it('fleet runs its probes on a fleet by default, one of them with parameters, one on a single database', () => {
+    // act
+    const result = readConfig(join(examples, 'fleet', 'probes.yaml'));
+
+    // assess
+    if (!result.ok) throw new Error(result.errors.map((error) => error.format()).join('\n'));
+    const { probes } = result.config;
+    expect(probes['open-orders']?.database).toEqual(['orders-eu', 'orders-us']);
+    expect(probes['orders-by-status']?.parameters).toHaveLength(3);
+    expect(probes['eu-refunds']?.database).toBe('orders-eu');
   });
 
   it.each(files)('%s validates', (file) => {

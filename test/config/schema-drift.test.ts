@@ -80,6 +80,8 @@ const PROBE_KEYS = [
   'name',
   'onEmpty',
   'onNull',
+  'parameterDimensions',
+  'parameters',
   'schedule',
   'sql',
   'timeoutMs',
@@ -111,9 +113,10 @@ describe('schema.json and the Config types', () => {
     expect(asConfigKeys(propertiesOf(def('database')), ['name'])).toEqual(sorted(DATABASE_KEYS));
     expect(asConfigKeys(propertiesOf(def('probe')), ['name'])).toEqual(sorted(PROBE_KEYS));
     expect(asConfigKeys(propertiesOf(def('metric')))).toEqual(sorted(METRIC_KEYS));
-    // defaults can default every probe field but the probe's own sql and metrics
+    // defaults can default every probe field but the probe's own sql and what belongs to it
+    const ownToProbe = ['sql', 'metrics', 'parameters', 'parameterDimensions'];
     expect(sorted(propertiesOf(schema.properties.defaults))).toEqual(
-      sorted(propertiesOf(def('probe')).filter((key) => key !== 'sql' && key !== 'metrics')),
+      sorted(propertiesOf(def('probe')).filter((key) => !ownToProbe.includes(key))),
     );
   });
 
@@ -144,6 +147,7 @@ describe('schema.json and the Config types', () => {
       maxSeries: probe.maxSeries.default,
       tls: database.tls?.default,
       maxConnections: database.maxConnections?.default,
+      unit: metric.unit?.default,
       resolution: metric.resolution?.default,
     }).toEqual(DEFAULTS);
   });
@@ -185,6 +189,13 @@ describe('schema.json and the Config types', () => {
     const columnBranch = (def('dimensionSource').oneOf as Node[])[1];
     expect(Object.keys(everything?.dimensions.Region ?? {})).toEqual(propertiesOf(columnBranch));
     expect(everything?.dimensions.Env).toEqual({ value: 'staging' });
+    // a fleet keeps its list; parameters keep their values, each parameter its dimension or false
+    expect(everything?.database).toEqual(['main', 'dev']);
+    expect(everything?.parameters).toEqual([
+      { tier: 'gold', age: 1 },
+      { tier: 'silver', age: 1 },
+    ]);
+    expect(everything?.parameterDimensions).toEqual({ tier: 'Tier', age: false });
   });
 
   it('accept a literal of every Config shape (type check)', () => {
@@ -225,8 +236,10 @@ describe('schema.json and the Config types', () => {
       probes: {
         p: {
           name: 'p',
-          database: 'db',
-          sql: 'SELECT 1',
+          database: ['db'],
+          sql: 'SELECT :a, :n, :b',
+          parameters: [{ a: 'x', n: 1, b: true }],
+          parameterDimensions: { a: 'A', n: false, b: 'b' },
           schedule: 'rate(1 minute)',
           timeoutMs: 1000,
           onNull: 'error',

@@ -134,6 +134,65 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
       }
     });
 
+    it('binds parameters as values, so quotes, semicolons and comment marks in them stay data', async () => {
+      // arrange: spliced into the text, the first would end the statement, the second match every row
+      const sql = `SELECT :text AS echoed, ':region' AS literal, COUNT(*) AS c FROM ${fixture.table} WHERE s = :region`;
+      const pool = open(fixture.target(1));
+
+      // act
+      const matching = await pool.query(sql, {
+        ...options,
+        parameters: { text: "it's; DROP TABLE x; --", region: 'eu' },
+      });
+      const injected = await pool.query(sql, {
+        ...options,
+        parameters: { text: '--', region: "eu' OR '1'='1" },
+      });
+
+      // assess
+      expect(matching.map((row) => ({ ...row, c: Number(row.c) }))).toEqual([
+        { echoed: "it's; DROP TABLE x; --", literal: ':region', c: 1 },
+      ]);
+      expect(injected.map((row) => ({ ...row, c: Number(row.c) }))).toEqual([
+        { echoed: '--', literal: ':region', c: 0 },
+      ]);
+    });
+
+    it.runIf(fixture.engine === 'mysql')(
+      'binds parameters on the server, in a prepared statement, not by formatting them into the text',
+      async () => {
+        // arrange: the server counts the prepared statements it executes
+        const executed = async () =>
+          Number(
+            (await fixture.login?.admin.query("SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'"))?.[0]?.Value,
+          );
+        const before = await executed();
+
+        // act
+        const rows = await shared.query('SELECT :a AS a', { ...options, parameters: { a: "x'y" } });
+
+        // assess
+        expect(rows).toEqual([{ a: "x'y" }]);
+        expect(await executed()).toBeGreaterThan(before);
+      },
+    );
+
+    it('binds other values to the same statement on the next probe of a reused connection', async () => {
+      // arrange
+      const pool = open(fixture.target(1));
+      const sql = `SELECT id FROM ${fixture.table} WHERE s = :region OR i = :i ORDER BY id`;
+
+      // act
+      const first = await pool.query(sql, { ...options, parameters: { region: 'us', i: 0 } });
+      const second = await pool.query(sql, { ...options, parameters: { region: 'eu', i: -5 } });
+
+      // assess
+      expect([first.map((row) => Number(row.id)), second.map((row) => Number(row.id))]).toEqual([
+        [2, 3],
+        [1],
+      ]);
+    });
+
     it('returns at most maxRows + 1 rows', async () => {
       // act
       const rows = await shared.query(manyRowsSql, { timeoutMs: 5000, maxRows: 10 });

@@ -72,3 +72,61 @@ describe('countSeries', () => {
     expect(series.max).toBe(23 + expected);
   });
 });
+
+describe('countSeries on fleets and parameters', () => {
+  const fleetAndParameters = (health: 'none' | 'detailed') =>
+    config({
+      health,
+      databases: [database({ name: 'a' }), database({ name: 'b' }), database({ name: 'c' })],
+      probes: [
+        // three databases, each with its Database dimension: three times the series
+        probe({
+          name: 'fleet',
+          database: ['a', 'b', 'c'],
+          maxSeries: 10,
+          metrics: [
+            metric({ name: 'A' }),
+            metric({ name: 'B', dimensions: { Region: { column: 'region' } } }),
+          ],
+        }),
+        // two databases, two parameter maps each: four runs
+        probe({
+          name: 'tickets',
+          database: ['a', 'b'],
+          sql: 'SELECT count(*) AS n FROM t WHERE s = :status',
+          parameters: [{ status: 'open' }, { status: 'closed' }],
+          parameterDimensions: { status: 'Status' },
+        }),
+        probe({ name: 'single', database: 'c' }),
+      ],
+    });
+
+  it('counts each database of a fleet and each parameter map apart, per probe and per database', () => {
+    // act
+    const series = countSeries(fleetAndParameters('none'));
+
+    // assess
+    expect(series.runs).toEqual([
+      { probe: 'fleet', key: 'fleet@a', database: 'a', min: 2, max: 11 },
+      { probe: 'fleet', key: 'fleet@b', database: 'b', min: 2, max: 11 },
+      { probe: 'fleet', key: 'fleet@c', database: 'c', min: 2, max: 11 },
+      { probe: 'tickets', key: 'tickets@a', database: 'a', min: 2, max: 2 },
+      { probe: 'tickets', key: 'tickets@b', database: 'b', min: 2, max: 2 },
+      { probe: 'single', key: 'single', database: 'c', min: 1, max: 1 },
+    ]);
+    expect(series.probes).toEqual([
+      { probe: 'fleet', min: 6, max: 33 },
+      { probe: 'tickets', min: 4, max: 4 },
+      { probe: 'single', min: 1, max: 1 },
+    ]);
+    expect([series.min, series.max]).toEqual([11, 38]);
+  });
+
+  it('bills detailed health three times per probe and database', () => {
+    // act
+    const series = countSeries(fleetAndParameters('detailed'));
+
+    // assess: ProbesFailed, and three for each of the six runs
+    expect(series.health).toBe(1 + 3 * 6);
+  });
+});

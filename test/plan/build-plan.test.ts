@@ -138,4 +138,35 @@ describe('buildPlan', () => {
 
     expect(() => buildPlan(broken)).toThrow("schedule 'rate(5 minute)': rate unit must be 'minutes'");
   });
+
+  it("runs each fleet member in its database's function and schedules the fleet's runs by key", () => {
+    // arrange: a fleet over a database in VPC app, one in billing and a VPC-less one
+    const fleet = config({
+      vpcs: [vpc('app'), vpc('billing')],
+      databases: [
+        database({ name: 'sessions', vpc: 'app' }),
+        database({ name: 'ledger', vpc: 'billing', engine: 'mysql', port: 3306 }),
+        database({ name: 'public-stats' }),
+      ],
+      probes: [
+        probe({ name: 'health', database: ['sessions', 'ledger', 'public-stats'] }),
+        probe({ name: 'active', database: 'sessions' }),
+      ],
+    });
+
+    // act
+    const plan = buildPlan(fleet);
+
+    // assess
+    expect(plan.functions.map((fn) => [fn.id, fn.databases, fn.probes])).toEqual([
+      ['vpc-app', ['sessions'], ['health@sessions', 'active']],
+      ['vpc-billing', ['ledger'], ['health@ledger']],
+      ['no-vpc', ['public-stats'], ['health@public-stats']],
+    ]);
+    expect(plan.schedules[0]?.invocations).toEqual([
+      { functionId: 'vpc-app', probes: ['health@sessions', 'active'] },
+      { functionId: 'vpc-billing', probes: ['health@ledger'] },
+      { functionId: 'no-vpc', probes: ['health@public-stats'] },
+    ]);
+  });
 });

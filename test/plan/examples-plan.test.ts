@@ -6,20 +6,26 @@ import { readConfig } from '../../adapters/config-loader.js';
 import { generateProbesYaml } from '../../bench/generate-probes-yaml.js';
 import { estimateCost } from '../../core/plan/cost-model.js';
 import { buildPlan } from '../../core/plan/plan.js';
+import { allRuns } from '../../core/probe-runs.js';
 import { exampleFiles, exampleName } from '../support/example-files.js';
 
 const examples = exampleFiles().map(exampleName);
 
 describe.each(examples)('%s', (file) => {
-  it('plans every probe onto exactly one function with a valid, distinct name, and prices it', () => {
+  it('plans every probe run onto exactly one function with a valid, distinct name, and prices it', () => {
     const read = readConfig(file);
     if (!read.ok) throw new Error(read.errors.map((error) => error.format()).join('\n'));
 
     const plan = buildPlan(read.config);
     const report = estimateCost(plan);
 
+    // each probe on each of its databases
     const planned = plan.functions.flatMap((fn) => fn.probes).sort();
-    expect(planned).toEqual(Object.keys(read.config.probes).sort());
+    expect(planned).toEqual(
+      allRuns(read.config.probes)
+        .map((run) => run.key)
+        .sort(),
+    );
     const scheduled = plan.schedules.flatMap((s) => s.invocations.flatMap((i) => i.probes)).sort();
     expect(scheduled).toEqual(planned);
     const names = plan.functions.map((fn) => fn.functionName);

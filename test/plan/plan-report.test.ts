@@ -178,3 +178,74 @@ describe('plan report', () => {
     );
   });
 });
+
+describe('plan report of a fleet with parameters', () => {
+  function fleetPlan() {
+    const plan = buildPlan(
+      config({
+        vpcs: [vpc('eu'), vpc('us')],
+        databases: [database({ name: 'orders-eu', vpc: 'eu' }), database({ name: 'orders-us', vpc: 'us' })],
+        probes: [
+          probe({
+            name: 'by-status',
+            database: ['orders-eu', 'orders-us'],
+            sql: 'SELECT count(*) AS n FROM orders WHERE status = :status',
+            parameters: [{ status: 'open' }, { status: 'shipped' }],
+            parameterDimensions: { status: 'Status' },
+          }),
+        ],
+      }),
+    );
+    const report = estimateCost(plan);
+    return { text: planText('probes.yaml', plan, report), json: planJson(plan, report) };
+  }
+
+  it("lists the probe under each database of the fleet with that database's series", () => {
+    // act
+    const { text } = fleetPlan();
+
+    // assess
+    const lines = text
+      .split('\n')
+      .filter((line) => line.includes('probe by-status') || line.includes('─ Value'));
+    expect(lines).toEqual([
+      '      └─ probe by-status: rate(5 minutes), 2 parameter maps, 2 series',
+      '         └─ Value (Count, 60 s; Database, Status)',
+      '      └─ probe by-status: rate(5 minutes), 2 parameter maps, 2 series',
+      '         └─ Value (Count, 60 s; Database, Status)',
+    ]);
+  });
+
+  it('gives one --json entry per probe and database, with its function and series', () => {
+    // act
+    const { json } = fleetPlan();
+
+    // assess
+    expect(
+      json.probes.map(({ probe, database, functionId, parameters, series }) => ({
+        probe,
+        database,
+        functionId,
+        parameters,
+        series,
+      })),
+    ).toEqual([
+      {
+        probe: 'by-status',
+        database: 'orders-eu',
+        functionId: 'vpc-eu',
+        parameters: 2,
+        series: { min: 2, max: 2 },
+      },
+      {
+        probe: 'by-status',
+        database: 'orders-us',
+        functionId: 'vpc-us',
+        parameters: 2,
+        series: { min: 2, max: 2 },
+      },
+    ]);
+    expect(json.probes[0]?.metrics[0]?.dimensions).toEqual(['Database', 'Status']);
+    expect(json.series).toEqual({ min: 5, max: 5, health: 1 });
+  });
+});

@@ -146,3 +146,87 @@ describe('invocationBatches', () => {
     expect(invocationBatches(probes)).toEqual([['small'], ['huge'], ['tiny']]);
   });
 });
+
+describe('the manifests of a fleet', () => {
+  it('give each function its share of the fleet and the fan-out a route per probe and database, never the SQL', () => {
+    // arrange
+    const base = twoVpcConfig();
+    const config: Config = {
+      ...base,
+      probes: {
+        ...base.probes,
+        fleet: probe({
+          name: 'fleet',
+          database: ['main', 'reports'],
+          sql: 'SELECT count(*) AS n FROM t WHERE s = :s',
+          parameters: [{ s: 'open' }, { s: 'closed' }],
+          parameterDimensions: { s: 'State' },
+          timeoutMs: 3000,
+        }),
+      },
+    };
+    const plan = buildPlan(config);
+    const app = plan.functions.find((fn) => fn.vpc === 'app')!;
+
+    // act
+    const query = queryManifest(config, app);
+    const fanout = fanoutManifest(plan);
+
+    // assess
+    expect(query.probes.fleet).toEqual({ ...config.probes.fleet, database: ['main'] });
+    expect(fanout.probes['fleet@main']).toEqual({
+      probe: 'fleet',
+      database: 'main',
+      functionId: app.id,
+      timeoutMs: 3000,
+      maxResponseBytes: maxResponseBytes(config.probes.fleet!, 'main'),
+    });
+    expect(fanout.probes['fleet@reports']).toMatchObject({
+      probe: 'fleet',
+      database: 'reports',
+      functionId: 'vpc-data',
+    });
+    expect(JSON.stringify(fanout)).not.toContain('SELECT');
+  });
+
+  it('bound a run with parameter maps by what each of its maps may return, its own dimensions included', () => {
+    // arrange: the datums of both maps at their largest
+    const fleet = probe({
+      name: 'fleet',
+      database: ['main'],
+      sql: 'SELECT :s AS s',
+      parameters: [{ s: 'a'.repeat(200) }, { s: 'b'.repeat(200) }],
+      parameterDimensions: { s: 'S' },
+      maxRows: 1,
+    });
+    const datums = [
+      {
+        MetricName: 'Value',
+        Dimensions: [
+          { Name: 'Database', Value: 'main' },
+          { Name: 'S', Value: 'a'.repeat(200) },
+        ],
+        Unit: 'Count',
+        StorageResolution: 60,
+        Value: -(2 ** 360),
+      },
+      {
+        MetricName: 'Value',
+        Dimensions: [
+          { Name: 'Database', Value: 'main' },
+          { Name: 'S', Value: 'b'.repeat(200) },
+        ],
+        Unit: 'Count',
+        StorageResolution: 60,
+        Value: -(2 ** 360),
+      },
+    ];
+
+    // act
+    const bound = maxResponseBytes(fleet, 'main');
+
+    // assess
+    expect(bound - REPORT_BYTES_BOUND).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(datums)));
+    expect(bound).toBeGreaterThan(maxResponseBytes(probe({ name: 'one', database: 'main', maxRows: 1 })));
+  });
+});

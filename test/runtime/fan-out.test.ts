@@ -21,7 +21,13 @@ function manifest(functions: FunctionPlan[], extra: Partial<FanoutManifest> = {}
   const probes: Record<string, FanoutManifest['probes'][string]> = {};
   for (const f of functions) {
     for (const p of f.probes)
-      probes[p] = { database: `db-${f.id}`, functionId: f.id, timeoutMs: 1000, maxResponseBytes: 4096 };
+      probes[p] = {
+        probe: p,
+        database: `db-${f.id}`,
+        functionId: f.id,
+        timeoutMs: 1000,
+        maxResponseBytes: 4096,
+      };
   }
   return { namespace: 'Acme/Test', health: 'summary', functions, probes, secrets: {}, ...extra };
 }
@@ -368,5 +374,130 @@ describe('fanOut', () => {
       ['ProbeRows', [{ Name: 'Probe', Value: 'p1' }], 'Count', 1],
     ]);
     expect(none.metrics.map((d) => d.MetricName)).toEqual(['p1']);
+  });
+});
+
+describe('fanOut on a fleet', () => {
+  /** Fleet `f` on database x (function a) and y (function b), and probe p on one database (function b). */
+  function fleetManifest(health: FanoutManifest['health'] = 'summary'): FanoutManifest {
+    const route = (probe: string, database: string, functionId: string) => ({
+      probe,
+      database,
+      functionId,
+      timeoutMs: 1000,
+      maxResponseBytes: 4096,
+    });
+    return {
+      namespace: 'Acme/Test',
+      health,
+      functions: [fn('a', ['f@x']), fn('b', ['f@y', 'p'])],
+      probes: { 'f@x': route('f', 'x', 'a'), 'f@y': route('f', 'y', 'b'), p: route('p', 'db-b', 'b') },
+      secrets: {},
+    };
+  }
+
+  /** A query function answering each requested run, a fleet member under its probe's name and database. */
+  function answeringRuns(calls: unknown[] = []): InProcessFunction {
+    return async (payload) => {
+      calls.push(payload);
+      const runs = (payload as QueryRequest).probes.map((key) => key.split('@'));
+      return {
+        reports: runs.map(([probe = '', database = 'db-b']) => ({
+          probe,
+          database,
+          ok: true,
+          rows: 1,
+          durationMs: 1,
+        })),
+        metrics: runs.map(([probe = '', database]) => ({
+          ...datum(probe, 1),
+          Dimensions: database ? [{ Name: 'Database', Value: database }] : [],
+        })),
+        metricsPerReport: runs.map(() => 1),
+      };
+    };
+  }
+
+  it("sends each function its databases' share of a fleet named by its bare name, and reports each database apart", async () => {
+    // arrange
+    const calls: unknown[] = [];
+    const invoker = createInProcessInvoker({ a: answeringRuns(calls), b: answeringRuns(calls) });
+
+    // act
+    const outcome = await fanOut(
+      fleetManifest('detailed'),
+      { probes: ['f', 'p'] },
+      { invoker, sink: createCollectingSink() },
+    );
+
+    // assess
+    expect(calls).toEqual([{ probes: ['f@x'] }, { probes: ['f@y', 'p'] }]);
+    expect(outcome.reports.map((r) => [r.probe, r.database, r.ok])).toEqual([
+      ['f', 'x', true],
+      ['f', 'y', true],
+      ['p', 'db-b', true],
+    ]);
+    const success = outcome.metrics.filter((d) => d.MetricName === 'ProbeSuccess').map((d) => d.Dimensions);
+    expect(success).toEqual([
+      [
+        { Name: 'Database', Value: 'x' },
+        { Name: 'Probe', Value: 'f' },
+      ],
+      [
+        { Name: 'Database', Value: 'y' },
+        { Name: 'Probe', Value: 'f' },
+      ],
+      [{ Name: 'Probe', Value: 'p' }],
+    ]);
+  });
+
+  it('fails only the fleet member whose datum publishing lost, with ProbeSuccess 0 for it alone', async () => {
+    // arrange: a sink that loses the datums of database y
+    const invoker = createInProcessInvoker({ a: answeringRuns(), b: answeringRuns() });
+    const corrections: MetricDatum[] = [];
+    const sink: MetricsSink = {
+      publish: async (data) => {
+        const indexes = data.flatMap((d, index) =>
+          d.Dimensions.some((x) => x.Value === 'y') && d.MetricName === 'f' ? [index] : [],
+        );
+        if (indexes.length === 0) corrections.push(...data);
+        return {
+          published: data.length - indexes.length,
+          failed: indexes.length,
+          errors:
+            indexes.length === 0
+              ? []
+              : [{ code: 'INVALID_VALUE', message: 'refused', datums: indexes.length, indexes }],
+        };
+      },
+    };
+
+    // act
+    const outcome = await fanOut(
+      fleetManifest('detailed'),
+      { probes: ['f@x', 'f@y', 'p'] },
+      { invoker, sink },
+    );
+
+    // assess
+    expect(outcome.reports.map((r) => [r.probe, r.database, r.ok, r.error?.code])).toEqual([
+      ['f', 'x', true, undefined],
+      ['f', 'y', false, 'INVALID_VALUE'],
+      ['p', 'db-b', true, undefined],
+    ]);
+    expect(outcome.reports[1]?.error?.message).toBe(
+      "probe 'f' (database 'y'): 1 of its 1 datums were not published: refused",
+    );
+    expect(
+      corrections.filter((d) => d.MetricName === 'ProbeSuccess').map((d) => [d.Dimensions, d.Value]),
+    ).toEqual([
+      [
+        [
+          { Name: 'Database', Value: 'y' },
+          { Name: 'Probe', Value: 'f' },
+        ],
+        0,
+      ],
+    ]);
   });
 });

@@ -105,6 +105,59 @@ describe('chasm run on the quickstart (embedded PGlite)', () => {
   });
 });
 
+describe('chasm run on the fleet example (two embedded PGlite databases)', () => {
+  it('prints each probe per database and each parameter map as its own series, and exits 0', async () => {
+    // act
+    const { status, stdout, stderr } = await runCli(
+      'run',
+      join(import.meta.dirname, '../../examples/fleet/probes.yaml'),
+      '--json',
+    );
+
+    // assess
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const output = JSON.parse(stdout);
+    expect(
+      output.probes.map((p: { probe: string; database: string; rows: number }) => [
+        p.probe,
+        p.database,
+        p.rows,
+      ]),
+    ).toEqual([
+      ['open-orders', 'orders-eu', 1],
+      ['open-orders', 'orders-us', 1],
+      ['orders-by-status', 'orders-eu', 3],
+      ['orders-by-status', 'orders-us', 3],
+      ['eu-refunds', 'orders-eu', 1],
+    ]);
+    const data = output.metrics
+      .filter((d: { MetricName: string }) => !d.MetricName.startsWith('Probe'))
+      .map((d: { MetricName: string; Dimensions: { Name: string; Value: string }[]; Value: number }) => [
+        d.MetricName,
+        d.Dimensions.map((x) => `${x.Name}=${x.Value}`).join(' '),
+        d.Value,
+      ]);
+    expect(data).toEqual([
+      ['OpenOrders', 'Database=orders-eu', 3],
+      ['RecentOrders', 'Database=orders-eu Status=open', 2],
+      ['RecentOrderValue', 'Database=orders-eu Status=open', 35.5],
+      ['RecentOrders', 'Database=orders-eu Status=shipped', 2],
+      ['RecentOrderValue', 'Database=orders-eu Status=shipped', 50],
+      ['RecentOrders', 'Database=orders-eu Status=on hold', 1],
+      ['RecentOrderValue', 'Database=orders-eu Status=on hold', 12.25],
+      ['Refunds', '', 1],
+      ['OpenOrders', 'Database=orders-us', 1],
+      ['RecentOrders', 'Database=orders-us Status=open', 1],
+      ['RecentOrderValue', 'Database=orders-us Status=open', 30],
+      ['RecentOrders', 'Database=orders-us Status=shipped', 0],
+      ['RecentOrderValue', 'Database=orders-us Status=shipped', 0],
+      ['RecentOrders', 'Database=orders-us Status=on hold', 1],
+      ['RecentOrderValue', 'Database=orders-us Status=on hold', 5],
+    ]);
+  });
+});
+
 const ORDERS = uniqueName('chasm_rt_orders');
 const INVOICES = uniqueName('chasm_rt_invoices');
 

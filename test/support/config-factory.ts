@@ -54,6 +54,8 @@ export function probe(draft: Partial<ProbeConfig> = {}): ProbeConfig {
     name: 'p',
     database: 'db',
     sql: 'SELECT 1 AS n',
+    parameters: [],
+    parameterDimensions: {},
     schedule: DEFAULTS.schedule,
     timeoutMs: DEFAULTS.timeoutMs,
     onNull: DEFAULTS.onNull,
