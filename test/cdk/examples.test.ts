@@ -5,6 +5,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../adapters/config-loader.js';
 import type { Config } from '../../core/model.js';
+import { estimateCost } from '../../core/plan/cost-model.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
 import { secretReadScope } from '../../core/plan/secret-read-scope.js';
@@ -86,6 +87,18 @@ describe.each(examples)('%s', (file) => {
     expect(Object.keys(fns)).toHaveLength(expected.length);
     // CloudFormation names them: two stacks of one file coexist
     for (const fn of Object.values(fns)) expect(fn.Properties.FunctionName).toBeUndefined();
+  });
+
+  it('deploys each function with the memory chasm plan bills it at', () => {
+    const { memoryMb } = estimateCost(buildPlan(config));
+    const deployed = Object.fromEntries(
+      [...byId(synth)].map(([id, [, fn]]) => [id, fn.Properties.MemorySize]),
+    );
+    const { fanout: fanoutMemory, functions } = memoryMb;
+    expect(deployed).toEqual({
+      ...functions,
+      ...(fanoutMemory === undefined ? {} : { fanout: fanoutMemory }),
+    });
   });
 
   it('attaches each query function to its VPC subnets and security groups, and the fan-out to none', () => {
