@@ -12,15 +12,7 @@ import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { outputId } from './construct-id.js';
 import { Probes, type ProbesProps } from './probes.js';
-
-/** Output keys, part of what `chasm invoke` and users read. */
-export const STACK_OUTPUTS = {
-  fanoutFunctionName: 'FanoutFunctionName',
-  /** further dashboards get `DashboardUrl2`, `DashboardUrl3`, … */
-  dashboardUrl: 'DashboardUrl',
-  /** `SecurityGroup<vpc name>` per VPC whose security group Chasm creates */
-  securityGroupPrefix: 'SecurityGroup',
-} as const;
+import { defaultStackName, STACK_OUTPUTS } from './stack-contract.js';
 
 export interface ProbesStackProps extends StackProps, ProbesProps {
   /**
@@ -82,13 +74,4 @@ function dashboardUrl(region: string, name: string): string {
     '#dashboards/dashboard/',
     name,
   ]);
-}
-
-/** `Chasm-<namespace>`, in CloudFormation's stack name characters, at most 128 of them */
-export function defaultStackName(namespace: string): string {
-  const slug = namespace
-    .replace(/[^A-Za-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return `Chasm-${slug || 'Probes'}`.slice(0, 128);
 }
