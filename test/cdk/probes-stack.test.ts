@@ -1,10 +1,23 @@
+import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ProbesStack } from '../../adapters/cdk/probes-stack.js';
 import { fanoutManifest } from '../../core/plan/build-manifests.js';
 import { config, database, probe, vpc } from '../support/config-factory.js';
 import { ENI_STATEMENT, rdsConnectArn } from './expected-statements.js';
 import { functionLogicalIds, resourcesOf, type Synthesized, synthProbes } from './synth-probes.js';
 import { wideConfig } from './wide-config.js';
+
+/** the properties that fix a resource's name in the account and region */
+const PHYSICAL_NAMES = [
+  'AlarmName',
+  'DashboardName',
+  'FunctionName',
+  'GroupName',
+  'LogGroupName',
+  'Name',
+  'RoleName',
+];
 
 /** the logical id of the function of plan id `id` (`vpc-app`, `no-vpc`, `fanout`) */
 function functionId(synth: Synthesized, id: string): string {
@@ -47,6 +60,19 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
     const ids = functionLogicalIds(synth.stack);
     expect([...ids.keys()].sort()).toEqual(['fanout', 'no-vpc', 'vpc-app', 'vpc-billing']);
     expect(Object.keys(fns).sort()).toEqual([...ids.values()].sort());
+  });
+
+  it('fixes no physical name, so a second stack of the same file coexists in the account', () => {
+    const fixed = Object.entries(
+      synth.template.toJSON().Resources as Record<string, { Type: string; Properties?: object }>,
+    ).flatMap(([id, resource]) =>
+      Object.entries(resource.Properties ?? {})
+        .filter(([key, value]) => PHYSICAL_NAMES.includes(key) && typeof value === 'string')
+        .map(([key]) => `${resource.Type} ${id}: ${key}`),
+    );
+    expect(fixed).toEqual([]);
+    const outputs = synth.template.toJSON().Outputs as Record<string, { Export?: unknown }>;
+    for (const output of Object.values(outputs)) expect(output.Export).toBeUndefined();
   });
 
   it('names no function and no log group: CloudFormation names them after the stack', () => {
@@ -437,6 +463,18 @@ describe('a config with a region', () => {
     expect(template).toContain(':rds-db:eu-central-1:');
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(JSON.stringify(outputs.DashboardUrl?.Value)).toContain('?region=eu-central-1#dashboards/');
+  });
+
+  it("is refused when the stack's env names another region", () => {
+    const regional = config({
+      region: 'eu-central-1',
+      databases: [database({ name: 'sessions' })],
+      probes: [probe({ name: 'active', database: 'sessions' })],
+    });
+
+    expect(
+      () => new ProbesStack(new App(), 'Probes', { config: regional, env: { region: 'us-east-1' } }),
+    ).toThrow("the stack's env names region us-east-1, but /project/probes.yaml deploys to eu-central-1");
   });
 });
 
