@@ -78,7 +78,7 @@ export class QueryLambda extends Construct {
       statements.push(new iam.PolicyStatement({ actions: ['rds-db:connect'], resources }));
       for (const scope of scopes.filter((s) => !s.exact)) {
         wildcards.push({
-          appliesTo: `Resource::arn:<AWS::Partition>:rds-db:<AWS::Region>:<AWS::AccountId>:${scope.resource}`,
+          appliesTo: `Resource::${this.asFinding(this.rdsDbArn(scope.resource))}`,
           reason:
             `database '${scope.database}' sets no resourceId, so rds-db:connect is scoped to user '${scope.user}' ` +
             'on any database of this account and region; set resourceId in probes.yaml to scope it to one database.',
@@ -109,6 +109,19 @@ export class QueryLambda extends Construct {
    */
   private rdsDbArn(resource: string): string {
     return Stack.of(this).formatArn({ service: 'rds-db', resource, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+  }
+
+  /**
+   * An ARN as cdk-nag names it in a finding: the template's text, each reference to a pseudo
+   * parameter written `<AWS::Region>` (a stack with a region of its own holds it literally).
+   */
+  private asFinding(arn: string): string {
+    const resolved = Stack.of(this).resolve(arn) as string | { 'Fn::Join': [string, unknown[]] };
+    if (typeof resolved === 'string') return resolved;
+    const [separator, parts] = resolved['Fn::Join'];
+    return parts
+      .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+      .join(separator);
   }
 
   /**

@@ -152,7 +152,9 @@ describe.each(examples)('%s', (file) => {
         const database = config.databases[db];
         return database ? (rdsConnectScope(database) ?? []) : [];
       });
-      const resources = [...new Set(scopes.map((scope) => scope.resource))].sort().map(rdsConnectArn);
+      const resources = [...new Set(scopes.map((scope) => scope.resource))]
+        .sort()
+        .map((resource) => rdsConnectArn(resource, config.region));
       expect(statementsOf(synth, fn)).toEqual([
         logStatement(fn),
         ...(planned.vpc === undefined ? [] : [ENI_STATEMENT]),
