@@ -26,9 +26,12 @@ export const ENGINE_SYNTAX: Readonly<Record<string, EngineSyntax>> = Object.from
 
 const DEFAULT_OPTIONS: ConfigOptions = { engines: ENGINE_SYNTAX };
 
-/** Reads and validates a `probes.yaml`: the config, or every issue as `FILE:LINE:COL: message`. */
-export function readConfig(file: string, options: ConfigOptions = DEFAULT_OPTIONS): ConfigResult {
-  return readWith(file, options);
+/**
+ * Reads and validates a `probes.yaml`: the config, or every issue as `FILE:LINE:COL: message`.
+ * `options.region` is a region asked for outside the file (a command's `--region`).
+ */
+export function readConfig(file: string, options: Partial<ConfigOptions> = {}): ConfigResult {
+  return readWith(file, { ...DEFAULT_OPTIONS, ...options });
 }
 
 /**
@@ -38,6 +41,6 @@ export function readConfig(file: string, options: ConfigOptions = DEFAULT_OPTION
  * @example
  * new ProbesStack(app, 'Probes', { config: loadConfig('probes.yaml') });
  */
-export function loadConfig(file: string, options: ConfigOptions = DEFAULT_OPTIONS): Config {
-  return loadWith(file, options);
+export function loadConfig(file: string, options: Partial<ConfigOptions> = {}): Config {
+  return loadWith(file, { ...DEFAULT_OPTIONS, ...options });
 }

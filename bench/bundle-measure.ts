@@ -5,9 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve as resolveFrom } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Metafile } from 'esbuild';
+import type { HandlerBundle } from '../adapters/cdk/handler-bundler.js';
 
 /** The output files a bundle loads, by absolute path, starting from `roots`. */
 export interface LoadedFiles {
@@ -20,11 +20,12 @@ export interface LoadedFiles {
  * `followDynamic`, also what they load by dynamic `import()`, transitively.
  */
 export function loadedFiles(
-  metafile: Metafile,
+  bundle: Pick<HandlerBundle, 'metafile' | 'workingDir'>,
   roots: readonly string[],
   options: { readonly followDynamic?: boolean } = {},
 ): LoadedFiles {
-  const outputs = metafile.outputs;
+  const outputs = bundle.metafile.outputs;
+  const resolve = (path: string) => resolveFrom(bundle.workingDir, path);
   const byPath = new Map(Object.keys(outputs).map((path) => [resolve(path), path]));
   const seen = new Set<string>();
   const visit = (file: string): void => {
@@ -46,9 +47,10 @@ export function loadedFiles(
 }
 
 /** The absolute path of the output built for `source` (an entry or a dynamically imported module). */
-export function outputFor(metafile: Metafile, source: string): string {
+export function outputFor(bundle: Pick<HandlerBundle, 'metafile' | 'workingDir'>, source: string): string {
+  const resolve = (path: string) => resolveFrom(bundle.workingDir, path);
   const wanted = resolve(source);
-  const found = Object.entries(metafile.outputs).find(
+  const found = Object.entries(bundle.metafile.outputs).find(
     ([, output]) => output.entryPoint !== undefined && resolve(output.entryPoint) === wanted,
   );
   if (!found) throw new Error(`no output of this bundle is built for ${source}`);

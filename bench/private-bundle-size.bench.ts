@@ -59,13 +59,13 @@ function buildBoth(): Promise<{ query: Built; bare: Built }> {
 function buildQuery(): Built {
   const bundle = bundleHandler(defaultHandlerEntries().query);
   const entry = join(bundle.dir, BUNDLE_ENTRY_FILE);
-  const engine = outputFor(bundle.metafile, join(packageRoot(), POSTGRES_ENGINE));
+  const engine = outputFor(bundle, join(packageRoot(), POSTGRES_ENGINE));
   // the entry and its static imports, then the postgres engine with everything it loads (never the
   // other engines, which only the entry's registry imports)
-  const atImport = loadedFiles(bundle.metafile, [entry]);
-  const postgres = loadedFiles(bundle.metafile, [engine], { followDynamic: true });
+  const atImport = loadedFiles(bundle, [entry]);
+  const postgres = loadedFiles(bundle, [engine], { followDynamic: true });
   const files = new Set([...atImport.files, ...postgres.files]);
-  const bytes = loadedFiles(bundle.metafile, [...files]).bytes;
+  const bytes = loadedFiles(bundle, [...files]).bytes;
 
   const dir = join(WORK_DIR, 'query');
   cpSync(bundle.dir, dir, { recursive: true });
@@ -102,7 +102,7 @@ function buildBare(source: string): Built {
   return {
     dir: bundle.dir,
     entry,
-    bytes: loadedFiles(bundle.metafile, [entry]).bytes,
+    bytes: loadedFiles(bundle, [entry]).bytes,
     load: `await ${importOf(entry)};`,
   };
 }

@@ -6,8 +6,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Metafile } from 'esbuild';
-import { BUNDLE_ENTRY_FILE, bundleHandler, defaultHandlerEntries } from '../adapters/cdk/handler-bundler.js';
+import {
+  BUNDLE_ENTRY_FILE,
+  bundleHandler,
+  defaultHandlerEntries,
+  type HandlerBundle,
+} from '../adapters/cdk/handler-bundler.js';
 import { loadConfig } from '../adapters/config-loader.js';
 import { fanoutManifest } from '../core/plan/build-manifests.js';
 import { buildPlan } from '../core/plan/plan.js';
@@ -57,9 +61,9 @@ function buildBoth(): Promise<{ fanout: Built; bare: Built; manifest: string }> 
   return built;
 }
 
-function measure(bundle: { dir: string; metafile: Metafile }): Built {
+function measure(bundle: HandlerBundle): Built {
   const entry = join(bundle.dir, BUNDLE_ENTRY_FILE);
-  return { entry, bytes: loadedFiles(bundle.metafile, [entry]).bytes };
+  return { entry, bytes: loadedFiles(bundle, [entry]).bytes };
 }
 
 /** one cold import in a fresh process: the time `import()` of the bundle takes, in ms */

@@ -71,6 +71,7 @@ interface RawVpc {
 interface RawConfig {
   readonly version: 1;
   readonly namespace: string;
+  readonly region?: string;
   readonly schedule?: string;
   readonly publish?: Config['publish'];
   readonly health?: Config['health'];
@@ -114,6 +115,7 @@ export function buildConfig(document: unknown, file: string, options: ConfigOpti
   const folder = dirname(file);
   const defaults = raw.defaults ?? {};
   const schedule = raw.schedule ?? DEFAULTS.schedule;
+  const region = raw.region ?? options.region;
 
   const vpcs = mapValues(
     raw.vpcs,
@@ -182,6 +184,7 @@ export function buildConfig(document: unknown, file: string, options: ConfigOpti
     file,
     version: 1,
     namespace: raw.namespace,
+    ...(region === undefined ? {} : { region }),
     schedule,
     publish: raw.publish ?? DEFAULTS.publish,
     health: raw.health ?? DEFAULTS.health,

@@ -18,4 +18,10 @@ export interface EngineSyntax {
 export interface ConfigOptions {
   /** the engines this build knows, by name (`postgres`, `mysql`) */
   readonly engines: Readonly<Record<string, EngineSyntax>>;
+  /**
+   * The region the stack deploys to, asked for outside the file (a command's `--region`): the
+   * file's ARNs are checked against it and it becomes `Config.region`; a file naming another
+   * region is an error. Absent: the file's `region`, if any.
+   */
+  readonly region?: string;
 }

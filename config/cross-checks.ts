@@ -2,7 +2,8 @@
  * The second phase: what `schema.json` cannot say. References resolve, each probe's SQL is one
  * query statement its engine allows (`core/probe-sql.ts`), CloudWatch's per-metric limits hold across probe and metric dimensions, schedules
  * and durations make sense, `local` blocks fit their engine, `publish: emf` never meets a secret,
- * a VPC's `cidrBlocks` are networks and come only where Chasm creates the security group.
+ * a VPC's `cidrBlocks` are networks and come only where Chasm creates the security group, every
+ * ARN is in the stack's region.
  *
  * It runs on documents the schema may have rejected, so it checks every value's type before use
  * and skips values the schema already reported. It stays linear in the size of the file. Names
@@ -14,6 +15,7 @@ import { entryNamed } from '../core/model.js';
 import { parseSchedule } from '../core/plan/schedule.js';
 import { DATABASE_DIMENSION } from '../core/probe-runs.js';
 import { POSTGRES_SQL, refusedProbeSql, type SqlDialect } from '../core/probe-sql.js';
+import { checkArnRegions } from './arn-regions.js';
 import { didYouMean } from './closest-match.js';
 import type { ConfigOptions } from './config-options.js';
 import { checkParameters, type RunDimension } from './parameter-checks.js';
@@ -54,6 +56,7 @@ export function crossCheck(
   const defaults = mapOf(root.defaults);
 
   checkSchedule(root.schedule, ['schedule'], add);
+  checkArnRegions(root, options.region, reported, add);
   checkVpcs(vpcs, add);
   checkDatabases(root, databases, vpcs, options, add);
   checkSchedule(defaults.schedule, ['defaults', 'schedule'], add);

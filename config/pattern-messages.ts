@@ -64,6 +64,11 @@ const BY_KIND: Readonly<Record<string, (value: string, label: string) => string>
     `invalid IPv4 CIDR block '${value}'; expected an address and a prefix length of 0 to 32, e.g. 10.0.0.0/16`,
   secretArn: (value) =>
     `invalid Secrets Manager secret ARN '${value}'; expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`,
+  kmsKeyArn: (value) =>
+    value.includes(':alias/')
+      ? `KMS alias ARN '${value}' names no key; kms:Decrypt is granted on the key itself: give its ARN, arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`
+      : `invalid KMS key ARN '${value}'; expected arn:aws:kms:REGION:ACCOUNT:key/KEY-ID, the key id a UUID or mrk-… for a multi-Region key`,
+  region: (value) => `invalid region '${value}'; expected an AWS region name such as eu-west-1 or us-east-1`,
   snsTopicArn: (value) => `invalid SNS topic ARN '${value}'; expected arn:aws:sns:REGION:ACCOUNT:TOPIC`,
   resourceId: (value) =>
     `invalid RDS resource id '${value}'; expected db-... (an instance's DbiResourceId) or cluster-... (a cluster's DbClusterResourceId)`,

@@ -20,6 +20,11 @@ export interface Config {
   readonly version: 1;
   /** CloudWatch namespace of every metric, health metrics included */
   readonly namespace: string;
+  /**
+   * The AWS region the stack deploys to (every ARN of the file is in it); absent: the deploying
+   * profile's region
+   */
+  readonly region?: string;
   /** default schedule of every probe: `rate(...)` or `cron(...)` (EventBridge Scheduler syntax) */
   readonly schedule: string;
   readonly publish: PublishMode;
@@ -65,7 +70,13 @@ export type AuthConfig =
   /** an RDS IAM auth token signed locally with the function's own credentials */
   | { readonly type: 'iam' }
   /** a Secrets Manager secret read by the public function and handed over with each invocation */
-  | { readonly type: 'secret'; readonly secretArn: string }
+  | {
+      readonly type: 'secret';
+      /** with or without the six-character suffix Secrets Manager appends to the secret's name */
+      readonly secretArn: string;
+      /** the customer managed KMS key the secret is encrypted with; absent: the AWS managed key */
+      readonly kmsKeyArn?: string;
+    }
   /** a password from an environment variable: local runs only */
   | { readonly type: 'env'; readonly passwordEnv: string };
 

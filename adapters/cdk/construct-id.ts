@@ -1,7 +1,8 @@
 /**
  * Construct ids derived from names in `probes.yaml`, never from positions, so reordering the file
  * changes no logical id. A name that is not a plain id (a schedule expression) is sanitised and
- * suffixed with a hash of its exact text, so two expressions never share an id.
+ * suffixed with a hash of its exact text, so two expressions never share an id; output ids
+ * likewise.
  */
 import { createHash } from 'node:crypto';
 
@@ -16,4 +17,14 @@ export function stableId(prefix: string, name: string): string {
     .slice(0, 48);
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
   return [prefix, readable, hash].filter((part) => part !== '').join('-');
+}
+
+/**
+ * A CloudFormation output id (letters and digits only): `<Prefix><name>`, with the name's other
+ * characters dropped and 8 hex digits of its exact text appended when any were.
+ */
+export function outputId(prefix: string, name: string): string {
+  const plain = name.replace(/[^A-Za-z0-9]+/g, '');
+  if (plain === name) return `${prefix}${name}`;
+  return `${prefix}${plain}${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 }

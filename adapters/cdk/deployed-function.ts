@@ -1,15 +1,16 @@
 /**
  * One deployed Lambda function as Chasm deploys every function: the newest Node.js runtime on
  * arm64, JSON logs in a log group created with the config's retention, and a role of its own whose
- * only policy is inline (logs to its own group plus the statements the caller passes).
+ * only policy is inline (logs to its own group plus the statements the caller passes). Neither the
+ * function nor its log group has a fixed name: CloudFormation names them after the stack, so two
+ * stacks from one `probes.yaml` coexist in one account.
  */
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionSize } from './function-sizing.js';
+import type { FunctionSize } from '../../core/plan/function-sizing.js';
 import { LAMBDA_HANDLER } from './handler-bundler.js';
 
 /** the newest Node.js runtime this aws-cdk-lib knows; the handlers are built for Node 22 and newer */
@@ -23,7 +24,8 @@ export interface AcknowledgedWildcard {
 }
 
 export interface DeployedFunctionProps {
-  readonly functionName: string;
+  /** what the function is, for its role's description: `query function vpc-app` */
+  readonly label: string;
   readonly description: string;
   /** folder holding the bundle and the function's manifest */
   readonly assetDir: string;
@@ -36,12 +38,13 @@ export interface DeployedFunctionProps {
   readonly wildcards: readonly AcknowledgedWildcard[];
   /** absent: outside any VPC */
   readonly network?: {
-    readonly vpc: ec2.IVpc;
-    readonly subnets: readonly ec2.ISubnet[];
-    readonly securityGroups: readonly ec2.ISecurityGroup[];
+    readonly subnetIds: readonly string[];
+    readonly securityGroupIds: readonly string[];
   };
   /** invoked asynchronously by a schedule: no retries, a retried tick would publish twice */
   readonly scheduled: boolean;
+  /** environment variables, at most 4 KB together with their names */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 export class DeployedFunction extends Construct {
@@ -52,7 +55,6 @@ export class DeployedFunction extends Construct {
   constructor(scope: Construct, id: string, props: DeployedFunctionProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: props.logRemovalPolicy,
     });
@@ -63,7 +65,7 @@ export class DeployedFunction extends Construct {
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs ${props.functionName}`,
+      description: `Runs the Chasm ${props.label}`,
       inlinePolicies: {
         Function: new iam.PolicyDocument({ statements: [logWriting, ...props.statements] }),
       },
@@ -75,7 +77,6 @@ export class DeployedFunction extends Construct {
       });
     }
     this.function = new lambda.Function(this, 'Function', {
-      functionName: props.functionName,
       // Lambda accepts at most 256 characters
       description: props.description.slice(0, 256),
       runtime: FUNCTION_RUNTIME,
@@ -88,13 +89,15 @@ export class DeployedFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       ...(props.scheduled ? { retryAttempts: 0 } : {}),
-      ...(props.network
-        ? {
-            vpc: props.network.vpc,
-            vpcSubnets: { subnets: [...props.network.subnets] },
-            securityGroups: [...props.network.securityGroups],
-          }
-        : {}),
+      ...(props.environment ? { environment: { ...props.environment } } : {}),
     });
+    if (props.network) {
+      // by id: the VPC and subnets are not imported as constructs, which would need their AZs and
+      // route tables; the role already may manage the network interfaces
+      (this.function.node.defaultChild as lambda.CfnFunction).vpcConfig = {
+        subnetIds: [...props.network.subnetIds],
+        securityGroupIds: [...props.network.securityGroupIds],
+      };
+    }
   }
 }

@@ -1,26 +1,28 @@
 /**
  * The public fan-out function (outside any VPC): invokes the query functions, reads the configured
- * secrets, publishes into the config's namespace. Its role allows exactly that.
+ * secrets (decrypting them with their customer managed keys through Secrets Manager only),
+ * publishes into the config's namespace. Its role allows exactly that.
  */
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Fn, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { LAMBDA } from '../../core/limits.js';
+import { QUERY_FUNCTION_NAMES_ENV } from '../../core/manifest.js';
 import { fanoutManifest } from '../../core/plan/build-manifests.js';
+import { type FunctionSize, fanoutSize } from '../../core/plan/function-sizing.js';
 import type { Plan } from '../../core/plan/plan.js';
+import { secretReadScope } from '../../core/plan/secret-read-scope.js';
 import { tickDurationBoundMs } from '../../core/run/fan-out.js';
 import { DeployedFunction } from './deployed-function.js';
 import { functionAssetDir } from './function-asset.js';
-import { type FunctionSize, fanoutSize } from './function-sizing.js';
 import type { HandlerBundle } from './handler-bundler.js';
 
 export interface FanoutFunctionProps {
   readonly plan: Plan;
-  /** the deployed name (from the plan) */
-  readonly functionName: string;
   readonly bundle: HandlerBundle;
   readonly logRemovalPolicy: RemovalPolicy;
-  /** the query functions it invokes, with their sizes */
+  /** the query functions it invokes, with their sizes, in the order of the plan's functions */
   readonly queryFunctions: readonly { readonly function: lambda.IFunction; readonly size: FunctionSize }[];
 }
 
@@ -32,6 +34,11 @@ export class FanoutFunction extends Construct {
   constructor(scope: Construct, id: string, props: FanoutFunctionProps) {
     super(scope, id);
     const { config } = props.plan;
+    if (props.queryFunctions.length !== props.plan.functions.length) {
+      throw new Error(
+        `the fan-out function needs one query function per planned function (${props.plan.functions.length}), got ${props.queryFunctions.length}`,
+      );
+    }
     const statements = [
       new iam.PolicyStatement({
         actions: ['lambda:InvokeFunction'],
@@ -43,16 +50,22 @@ export class FanoutFunction extends Construct {
         conditions: { StringEquals: { 'cloudwatch:namespace': config.namespace } },
       }),
     ];
-    const secretArns = [
-      ...new Set(
-        Object.values(config.databases).flatMap((db) =>
-          db.auth.type === 'secret' ? [db.auth.secretArn] : [],
-        ),
-      ),
-    ].sort();
-    if (secretArns.length > 0) {
+    const secrets = secretReadScope(config);
+    if (secrets.secretResources.length > 0) {
       statements.push(
-        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secretArns }),
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [...secrets.secretResources],
+        }),
+      );
+    }
+    for (const { viaService, keyArns } of secrets.kmsDecrypt) {
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [...keyArns],
+          conditions: { StringEquals: { 'kms:ViaService': viaService } },
+        }),
       );
     }
 
@@ -63,7 +76,7 @@ export class FanoutFunction extends Construct {
     );
     this.assetDir = functionAssetDir(props.bundle, 'fanout', manifest);
     const deployed = new DeployedFunction(this, 'Lambda', {
-      functionName: props.functionName,
+      label: 'fan-out function',
       description: `Chasm fan-out: runs the probes of ${config.namespace} and publishes their metrics`,
       assetDir: this.assetDir,
       size: this.size,
@@ -77,7 +90,24 @@ export class FanoutFunction extends Construct {
         },
       ],
       scheduled: true,
+      environment: { [QUERY_FUNCTION_NAMES_ENV]: queryFunctionNames(props.queryFunctions) },
     });
     this.function = deployed.function;
   }
+}
+
+/** The query functions' generated names, comma-separated; refused at synth when they might not fit. */
+function queryFunctionNames(queryFunctions: readonly { readonly function: lambda.IFunction }[]): string {
+  // the names are known at deploy time only: count each at the longest Lambda allows
+  const worstBytes =
+    QUERY_FUNCTION_NAMES_ENV.length + queryFunctions.length * (LAMBDA.maxFunctionNameLength + 1);
+  if (worstBytes > LAMBDA.maxEnvironmentBytes) {
+    throw new Error(
+      `${queryFunctions.length} query functions' names may not fit the fan-out function's ${LAMBDA.maxEnvironmentBytes}-byte environment; deploy the VPCs as several stacks (several probes.yaml files)`,
+    );
+  }
+  return Fn.join(
+    ',',
+    queryFunctions.map((fn) => fn.function.functionName),
+  );
 }

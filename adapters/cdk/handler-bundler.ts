@@ -2,11 +2,13 @@
  * Bundles the Lambda handlers with esbuild, locally (no Docker): ESM, minified, for Node 22, with
  * code splitting so each engine loaded by dynamic `import()` is a chunk of its own that a function
  * whose databases do not use it never loads. Each handler is bundled once per process and the
- * result reused for every function of that kind.
+ * result reused for every function of that kind. Paths are taken relative to the package holding
+ * the handler, never to the working directory, so the chunks' hashed names (and the asset hashes)
+ * are the same from any folder and in any copy of the project.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
 import { packageRoot } from './package-root.js';
 
@@ -22,7 +24,10 @@ export interface HandlerEntries {
 /** A bundled handler: the folder holding `index.mjs` and its chunks, and esbuild's metafile. */
 export interface HandlerBundle {
   readonly dir: string;
+  /** esbuild's metafile; its paths are relative to `workingDir` */
   readonly metafile: Metafile;
+  /** the folder of the package holding the handler, which esbuild ran in */
+  readonly workingDir: string;
 }
 
 /** file name of the entry inside a bundle; the Lambda handler is `index.handler` */
@@ -78,9 +83,11 @@ export function bundleHandler(entry: string): HandlerBundle {
   const dir = stagingDir('bundle');
   mkdirSync(dir, { recursive: true });
   runs += 1;
+  const workingDir = packageFolderOf(file);
   let metafile: Metafile;
   try {
     ({ metafile } = buildSync({
+      absWorkingDir: workingDir,
       entryPoints: { index: file },
       outdir: dir,
       bundle: true,
@@ -103,7 +110,15 @@ export function bundleHandler(entry: string): HandlerBundle {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`bundling the Lambda handler ${file} failed: ${message}`, { cause: error });
   }
-  const bundle = { dir, metafile };
+  const bundle = { dir, metafile, workingDir };
   bundles.set(file, bundle);
   return bundle;
+}
+
+/** the nearest folder above `file` holding a package.json; the file's own folder when none does */
+function packageFolderOf(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return dirname(file);
+  }
 }

@@ -79,10 +79,8 @@ export class Probes extends Construct {
     this.queryFunctions = queryFunctions;
 
     if (!emf) {
-      if (this.plan.fanoutFunctionName === undefined) throw new Error('the plan names no fan-out function');
       this.fanoutFunction = new FanoutFunction(this, 'Fanout', {
         plan: this.plan,
-        functionName: this.plan.fanoutFunctionName,
         bundle: bundleHandler(entries.fanout),
         logRemovalPolicy,
         queryFunctions: [...queryFunctions.values()],

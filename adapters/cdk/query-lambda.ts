@@ -3,19 +3,19 @@
  * reachable databases. It may write its logs, manage its network interfaces when in a VPC, and
  * connect with IAM auth as its databases' users; nothing else.
  */
-import { ArnFormat, Fn, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Config, DatabaseConfig, VpcConfig } from '../../core/model.js';
 import { queryManifest } from '../../core/plan/build-manifests.js';
+import { type FunctionSize, querySize } from '../../core/plan/function-sizing.js';
 import type { FunctionPlan } from '../../core/plan/plan.js';
 import { queryEgress } from '../../core/plan/query-egress.js';
 import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
 import { type AcknowledgedWildcard, DeployedFunction } from './deployed-function.js';
 import { functionAssetDir } from './function-asset.js';
-import { type FunctionSize, querySize } from './function-sizing.js';
 import type { HandlerBundle } from './handler-bundler.js';
 
 export interface QueryLambdaProps {
@@ -42,8 +42,10 @@ export class QueryLambda extends Construct {
   readonly size: FunctionSize;
   /** the folder deployed as the function's code */
   readonly assetDir: string;
-  /** the security groups attached to the function; empty outside any VPC */
-  readonly securityGroups: readonly ec2.ISecurityGroup[];
+  /** the ids of the security groups attached to the function; empty outside any VPC */
+  readonly securityGroupIds: readonly string[];
+  /** the security group created for it (the databases' groups must admit it); absent when the VPC names its own */
+  readonly createdSecurityGroup?: ec2.CfnSecurityGroup;
 
   constructor(scope: Construct, id: string, props: QueryLambdaProps) {
     super(scope, id);
@@ -59,7 +61,8 @@ export class QueryLambda extends Construct {
     const statements: iam.PolicyStatement[] = [];
     const wildcards: AcknowledgedWildcard[] = [];
     const network = vpcConfig ? this.network(vpcConfig, databases) : undefined;
-    this.securityGroups = network?.securityGroups ?? [];
+    this.securityGroupIds = network?.securityGroupIds ?? [];
+    if (network?.created) this.createdSecurityGroup = network.created;
     if (network) {
       statements.push(new iam.PolicyStatement({ actions: ENI_ACTIONS, resources: ['*'] }));
       wildcards.push({
@@ -75,7 +78,7 @@ export class QueryLambda extends Construct {
       statements.push(new iam.PolicyStatement({ actions: ['rds-db:connect'], resources }));
       for (const scope of scopes.filter((s) => !s.exact)) {
         wildcards.push({
-          appliesTo: `Resource::arn:<AWS::Partition>:rds-db:<AWS::Region>:<AWS::AccountId>:${scope.resource}`,
+          appliesTo: `Resource::${this.asFinding(this.rdsDbArn(scope.resource))}`,
           reason:
             `database '${scope.database}' sets no resourceId, so rds-db:connect is scoped to user '${scope.user}' ` +
             'on any database of this account and region; set resourceId in probes.yaml to scope it to one database.',
@@ -86,7 +89,7 @@ export class QueryLambda extends Construct {
     this.size = querySize(config, plan);
     this.assetDir = functionAssetDir(props.bundle, plan.id, queryManifest(config, plan));
     const deployed = new DeployedFunction(this, 'Lambda', {
-      functionName: plan.functionName,
+      label: `query function ${plan.id}`,
       description: `Chasm query function ${plan.id}: probes ${[...plan.databases].sort().join(', ')}`,
       assetDir: this.assetDir,
       size: this.size,
@@ -108,39 +111,50 @@ export class QueryLambda extends Construct {
     return Stack.of(this).formatArn({ service: 'rds-db', resource, arnFormat: ArnFormat.NO_RESOURCE_NAME });
   }
 
-  /** The VPC imported from its id and subnet ids (no lookup, no credentials) and its security groups. */
+  /**
+   * An ARN as cdk-nag names it in a finding: the template's text, each reference to a pseudo
+   * parameter written `<AWS::Region>` (a stack with a region of its own holds it literally).
+   */
+  private asFinding(arn: string): string {
+    const resolved = Stack.of(this).resolve(arn) as string | { 'Fn::Join': [string, unknown[]] };
+    if (typeof resolved === 'string') return resolved;
+    const [separator, parts] = resolved['Fn::Join'];
+    return parts
+      .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+      .join(separator);
+  }
+
+  /**
+   * The function's subnets and security groups, by id: no lookup, no credentials, nothing
+   * imported. The security group Chasm creates is written as CloudFormation declares it, its
+   * egress rules inline.
+   */
   private network(vpcConfig: VpcConfig, databases: readonly DatabaseConfig[]) {
-    const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
-      vpcId: vpcConfig.vpcId,
-      // unused: the subnets are given by id; a token keeps the import free of lookups
-      availabilityZones: Fn.getAzs(),
-    });
-    const subnets = vpcConfig.subnetIds.map((subnetId) => ec2.Subnet.fromSubnetId(this, subnetId, subnetId));
+    const subnetIds = [...vpcConfig.subnetIds];
     const egress = queryEgress(vpcConfig, databases);
-    let securityGroups: ec2.ISecurityGroup[];
-    if (!egress) {
-      securityGroups = (vpcConfig.securityGroupIds ?? []).map((sgId) =>
-        ec2.SecurityGroup.fromSecurityGroupId(this, sgId, sgId, { mutable: false }),
+    if (!egress) return { subnetIds, securityGroupIds: [...(vpcConfig.securityGroupIds ?? [])] };
+    // the databases' addresses are hostnames resolved at run time, so egress is limited by port,
+    // and to the VPC's cidrBlocks when given; sorted, so reordering the file changes nothing
+    const cidrs = egress.cidrBlocks ? [...egress.cidrBlocks].sort(byAddress) : ['0.0.0.0/0'];
+    const rules = [...egress.ports]
+      .sort((a, b) => a.port - b.port)
+      .flatMap(({ port, databases: names }) =>
+        cidrs.map((cidrIp) => ({
+          ipProtocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          cidrIp,
+          description: `to ${[...names].sort().join(', ')}`,
+        })),
       );
-    } else {
-      const created = new ec2.SecurityGroup(this, 'SecurityGroup', {
-        vpc,
-        description: `Chasm query function of vpc ${vpcConfig.name}: egress to its databases only`,
-        allowAllOutbound: false,
-      });
-      // the databases' addresses are hostnames resolved at run time, so egress is limited by port,
-      // and to the VPC's cidrBlocks when given; sorted, so reordering the file changes nothing
-      const peers = egress.cidrBlocks
-        ? [...egress.cidrBlocks].sort(byAddress).map((cidr) => ec2.Peer.ipv4(cidr))
-        : [ec2.Peer.anyIpv4()];
-      for (const { port, databases: names } of [...egress.ports].sort((a, b) => a.port - b.port)) {
-        for (const peer of peers) {
-          created.addEgressRule(peer, ec2.Port.tcp(port), `to ${[...names].sort().join(', ')}`);
-        }
-      }
-      securityGroups = [created];
-    }
-    return { vpc, subnets, securityGroups };
+    // without a rule CloudFormation would allow all egress
+    if (rules.length === 0) throw new Error(`vpc '${vpcConfig.name}' has no database to send to`);
+    const created = new ec2.CfnSecurityGroup(new Construct(this, 'SecurityGroup'), 'Resource', {
+      groupDescription: `Chasm query function of vpc ${vpcConfig.name}: egress to its databases only`,
+      vpcId: vpcConfig.vpcId,
+      securityGroupEgress: rules,
+    });
+    return { subnetIds, securityGroupIds: [created.attrGroupId], created };
   }
 }
 

@@ -3,6 +3,11 @@ import type { Config } from '../../core/model.js';
 import { readConfig } from '../config-loader.js';
 import type { CliIo } from './cli-io.js';
 
+/** An AWS region name as `--region` takes it (`eu-west-1`), the form schema.json gives `region`. */
+export function isRegionName(value: string): boolean {
+  return /^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(value);
+}
+
 /** `FILE [--json]`, or what is wrong with the arguments. */
 export function fileAndJson(
   args: readonly string[],
@@ -16,11 +21,17 @@ export function fileAndJson(
 
 /**
  * The config of `file`, or `undefined` after writing every issue (`FILE:LINE:COL: message`) or the
- * reason it could not be read to stderr.
+ * reason it could not be read to stderr. `region`: one asked for on the command line, which the
+ * file's ARNs are checked against.
  */
-export function readConfigOrReport(command: string, file: string, io: CliIo): Config | undefined {
+export function readConfigOrReport(
+  command: string,
+  file: string,
+  io: CliIo,
+  region?: string,
+): Config | undefined {
   try {
-    const read = readConfig(file);
+    const read = readConfig(file, region === undefined ? {} : { region });
     if (read.ok) return read.config;
     for (const error of read.errors) io.stderr.write(`${error.format()}\n`);
   } catch (error) {

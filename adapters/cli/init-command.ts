@@ -1,20 +1,33 @@
 /**
- * `chasm init [DIR]`: a ready CDK project in an empty (or new) folder: the quickstart
- * `probes.yaml` and its seed, a CDK app that deploys it with `ProbesStack`, `cdk.json`, a
- * `package.json` and a README. `npx cdk synth` works there offline once dependencies are installed.
+ * `chasm init [DIR] [--region REGION]`: a ready CDK project in an empty (or new) folder: the
+ * quickstart `probes.yaml` and its seed, a CDK app that deploys it with `ProbesStack`, `cdk.json`
+ * with the CDK's recommended feature flags, a `package.json` and a README. The project depends on
+ * the Chasm it was created with: the published version when this one was installed from the
+ * registry (it lives under `node_modules`), else a tarball of this package, as built, packed into
+ * the project. `npm install` then `npx cdk synth` work there, the latter offline.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { packageRoot } from '../cdk/package-root.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
+import { isRegionName } from './command-input.js';
 
-const USAGE = `Usage: chasm init [DIR]
+const USAGE = `Usage: chasm init [DIR] [--region REGION]
 
 Writes a starter CDK project into DIR (default: the current folder), which must be empty or
 not exist yet: probes.yaml (the quickstart: one VPC, one Postgres database, one probe), seed.sql
-(for \`chasm run\` on an embedded database), app.mjs (the CDK app), cdk.json, package.json,
-README.md and .gitignore. Then: npm install, edit probes.yaml, npx cdk deploy.
-Exits 0 on success, 1 when DIR is not empty.`;
+(for \`chasm run\` on an embedded database), app.mjs (the CDK app), cdk.json (with the CDK's
+recommended feature flags), package.json, README.md and .gitignore. The project depends on this
+Chasm: its published version, or, when it runs from a checkout, a tarball of it packed into DIR.
+Then: npm install, edit probes.yaml, npx cdk deploy.
+
+  --region REGION   the region the stack deploys to, written into probes.yaml (default: the
+                    deploying AWS profile's)
+
+Exits 0 on success, 1 when DIR is not empty or the tarball cannot be packed.`;
 
 const APP = `// The CDK app: deploys the probes of probes.yaml (\`npx cdk synth\`, \`npx cdk deploy\`).
 import { fileURLToPath } from 'node:url';
@@ -22,44 +35,79 @@ import { App } from 'aws-cdk-lib';
 import { loadConfig, ProbesStack } from 'chasm';
 
 const app = new App();
-new ProbesStack(app, 'Probes', { config: loadConfig(fileURLToPath(new URL('./probes.yaml', import.meta.url))) });
+new ProbesStack(app, 'Probes', {
+  config: loadConfig(fileURLToPath(new URL('./probes.yaml', import.meta.url))),
+  // default Chasm-<namespace>; a second deployment of the same file: npx cdk deploy -c stackName=NAME
+  stackName: app.node.tryGetContext('stackName'),
+});
 `;
 
-const README = `# Chasm probes
+function readme(dependency: string): string {
+  const source = dependency.startsWith('file:')
+    ? `Chasm comes from \`${dependency.slice('file:'.length)}\`, a tarball of the Chasm that created this project (keep it beside package.json).`
+    : `Chasm comes from the npm registry (\`chasm@${dependency}\`).`;
+  return `# Chasm probes
 
 SQL probes against private databases, published as CloudWatch metrics without a NAT Gateway.
 
-- \`probes.yaml\`: the probes; your editor validates it against the schema named on its first line.
-- \`npx chasm validate probes.yaml\`: every mistake at once.
-- \`npx chasm run probes.yaml\`: runs the probes once, locally (here on an embedded database seeded from \`seed.sql\`).
-- \`npx chasm plan probes.yaml\`: what will be deployed and what it costs.
-- \`npx cdk synth\`: the CloudFormation template and assets, in \`cdk.out\` (no AWS credentials needed).
-- \`npx cdk deploy\`: deploys the stack (\`app.mjs\`) to the account and region of your AWS profile.
+${source}
 
-Replace the quickstart's VPC, subnet and database values with yours before deploying.
+## Steps
+
+1. \`npm install\`
+2. \`npx chasm run probes.yaml\`: runs the probes once, locally, on an embedded database seeded from \`seed.sql\`.
+3. Edit \`probes.yaml\`: your VPC, subnets, database and probes (your editor validates it against the
+   schema named on its first line). Set \`region:\` to the region of your databases; every ARN in the
+   file must be in it.
+4. \`npx chasm validate probes.yaml\`: every mistake at once.
+5. \`npx chasm plan probes.yaml\`: what will be deployed and what it costs.
+6. \`npx cdk synth\`: the CloudFormation template and assets, in \`cdk.out\` (no AWS credentials needed).
+7. \`npx cdk bootstrap\` once per account and region, then \`npx cdk deploy\`. The stack's outputs name the
+   security group of each VPC's query function (admit it in your databases' security groups), the
+   fan-out function and the dashboard.
+8. \`npx chasm invoke probes.yaml\`: runs the deployed probes once and prints what they published.
+
+The stack is named \`Chasm-<namespace>\`. To deploy the same file a second time (staging beside
+production, in one account): \`npx cdk deploy -c stackName=Chasm-Staging\`, then
+\`npx chasm invoke probes.yaml --stack Chasm-Staging\`.
 `;
+}
 
 const GITIGNORE = 'node_modules\ncdk.out\n';
 
 interface Manifest {
+  readonly name: string;
   readonly version: string;
+  readonly main?: string;
+  readonly bin?: Record<string, string>;
   readonly dependencies?: Record<string, string>;
   readonly devDependencies?: Record<string, string>;
 }
 
-function projectPackage(name: string, own: Manifest): string {
-  const version = (dep: string) => own.dependencies?.[dep] ?? own.devDependencies?.[dep] ?? '*';
+/** `cdk.json`: the app, and every feature flag the CDK recommends for new projects, as `cdk init` writes them */
+function cdkJson(): string {
+  const context = Object.fromEntries(
+    Object.keys(CURRENTLY_RECOMMENDED_FLAGS)
+      .sort()
+      .map((flag) => [flag, CURRENTLY_RECOMMENDED_FLAGS[flag]]),
+  );
+  return `${JSON.stringify({ app: 'node app.mjs', context }, null, 2)}\n`;
+}
+
+function projectPackage(name: string, own: Manifest, chasm: string, cdkLibVersion: string): string {
+  const range = (dep: string) => own.dependencies?.[dep] ?? own.devDependencies?.[dep] ?? '*';
   const pkg = {
     name,
     private: true,
     type: 'module',
     scripts: { synth: 'cdk synth', deploy: 'cdk deploy' },
     dependencies: {
-      'aws-cdk-lib': version('aws-cdk-lib'),
-      chasm: `^${own.version}`,
-      constructs: version('constructs'),
+      // the version cdk.json's feature flags were read from, so none is left unconfigured
+      'aws-cdk-lib': cdkLibVersion,
+      chasm,
+      constructs: range('constructs'),
     },
-    devDependencies: { 'aws-cdk': version('aws-cdk') },
+    devDependencies: { 'aws-cdk': range('aws-cdk') },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
@@ -73,17 +121,57 @@ function packageName(dir: string): string {
   return slug || 'chasm-probes';
 }
 
+/** Whether the package at `root` was installed by a package manager rather than checked out. */
+export function installedFromRegistry(root: string): boolean {
+  return root.split(sep).includes('node_modules');
+}
+
+/**
+ * Packs this package, as built (the running Chasm, not a rebuild), into `dir`; the tarball's file
+ * name. Throws when it was never built: the tarball would lack the library and the binary.
+ */
+function packInto(root: string, own: Manifest, dir: string): string {
+  const built = [own.main, ...Object.values(own.bin ?? {})].filter((file) => file !== undefined);
+  const missing = built.filter((file) => !existsSync(join(root, file)));
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: build it first (npm run build)`);
+  const output = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const packed = JSON.parse(output) as { filename: string }[];
+  const filename = packed[0]?.filename;
+  if (!filename) throw new Error('npm pack named no tarball');
+  return filename;
+}
+
+function parseArgs(args: readonly string[]): { dir: string; region?: string } | string {
+  let region: string | undefined;
+  const dirs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const option = /^--region(?:=(.*))?$/.exec(arg);
+    if (option) {
+      region = option[1] ?? args[++i];
+      if (region === undefined || !isRegionName(region)) {
+        return `'--region' expects a region name such as eu-west-1${region === undefined ? '' : `, got '${region}'`}`;
+      }
+    } else if (arg.startsWith('-')) return `unknown option '${arg}'`;
+    else dirs.push(arg);
+  }
+  if (dirs.length > 1) return 'expects at most one DIR';
+  return { dir: resolve(dirs[0] ?? '.'), ...(region ? { region } : {}) };
+}
+
 export const initCommand: Command = {
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
-    const options = args.filter((arg) => arg.startsWith('-'));
-    const dirs = args.filter((arg) => !arg.startsWith('-'));
-    if (options.length > 0 || dirs.length > 1) {
-      const problem = options.length > 0 ? `unknown option '${options[0]}'` : 'expects at most one DIR';
-      io.stderr.write(`chasm init: ${problem}\n\n${USAGE}\n`);
+    const parsed = parseArgs(args);
+    if (typeof parsed === 'string') {
+      io.stderr.write(`chasm init: ${parsed}\n\n${USAGE}\n`);
       return EXIT.badInput;
     }
-    const dir = resolve(dirs[0] ?? '.');
+    const { dir, region } = parsed;
     if (existsSync(dir) && readdirSync(dir).length > 0) {
       io.stderr.write(`chasm init: ${dir} is not empty; choose an empty or new folder\n`);
       return EXIT.badInput;
@@ -92,28 +180,48 @@ export const initCommand: Command = {
     const root = packageRoot();
     const quickstart = join(root, 'examples', 'quickstart');
     const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest;
+    const cdkLib = createRequire(join(root, 'package.json'))('aws-cdk-lib/package.json') as Manifest;
     // the schema ships with the installed package
-    const probes = readFileSync(join(quickstart, 'probes.yaml'), 'utf8').replace(
+    let probes = readFileSync(join(quickstart, 'probes.yaml'), 'utf8').replace(
       /^# yaml-language-server: \$schema=.*$/m,
-      '# yaml-language-server: $schema=./node_modules/chasm/schema.json',
+      `# yaml-language-server: $schema=./node_modules/${own.name}/schema.json`,
     );
-    const files: Record<string, string> = {
+    if (region) probes = probes.replace(/^(namespace: .*)$/m, `$1\nregion: ${region}`);
+
+    const created = !existsSync(dir);
+    mkdirSync(dir, { recursive: true });
+    let dependency: string;
+    const files: string[] = [];
+    if (installedFromRegistry(root)) dependency = `^${own.version}`;
+    else {
+      try {
+        const tarball = packInto(root, own, dir);
+        files.push(tarball);
+        dependency = `file:./${tarball}`;
+      } catch (error) {
+        if (created) rmSync(dir, { recursive: true, force: true });
+        const detail = (error as { stderr?: string }).stderr || (error as Error).message;
+        io.stderr.write(`chasm init: cannot pack ${root} into the project: ${String(detail).trim()}\n`);
+        return EXIT.badInput;
+      }
+    }
+    const texts: Record<string, string> = {
       'probes.yaml': probes,
       'seed.sql': readFileSync(join(quickstart, 'seed.sql'), 'utf8'),
       'app.mjs': APP,
-      'cdk.json': `${JSON.stringify({ app: 'node app.mjs' }, null, 2)}\n`,
-      'package.json': projectPackage(packageName(dir), own),
-      'README.md': README,
+      'cdk.json': cdkJson(),
+      'package.json': projectPackage(packageName(dir), own, dependency, cdkLib.version),
+      'README.md': readme(dependency),
       '.gitignore': GITIGNORE,
     };
-    mkdirSync(dir, { recursive: true });
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    for (const [name, text] of Object.entries(texts)) writeFileSync(join(dir, name), text);
+    files.push(...Object.keys(texts));
 
     const shown = relative(process.cwd(), dir) || '.';
     io.stdout.write(
       [
         `Wrote a Chasm CDK project to ${shown}:`,
-        ...Object.keys(files).map((name) => `  ${join(shown, name)}`),
+        ...files.map((name) => `  ${join(shown, name)}`),
         '',
         'Next:',
         ...(shown === '.' ? [] : [`  cd ${shown}`]),

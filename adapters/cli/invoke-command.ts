@@ -1,25 +1,32 @@
 /**
- * `chasm invoke FILE [--json]`: invokes the deployed fan-out function of FILE once, for every
- * probe, through the default credential chain (endpoint overridable by `AWS_ENDPOINT_URL_LAMBDA`),
- * and prints the run's report.
+ * `chasm invoke FILE [--stack NAME] [--region REGION] [--profile PROFILE] [--json]`: finds the
+ * deployed fan-out function of FILE in its stack's outputs, invokes it once for every probe, and
+ * prints the run's report. Credentials and region come from the default chain, or the profile
+ * named; endpoints are overridable by `AWS_ENDPOINT_URL_CLOUDFORMATION` and `AWS_ENDPOINT_URL_LAMBDA`.
  */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { ProbeReport } from '../../core/metric-data.js';
-import { buildPlan } from '../../core/plan/plan.js';
 import type { PublishOutcome } from '../../core/ports.js';
+import { defaultStackName, STACK_OUTPUTS } from '../cdk/stack-contract.js';
 import { createLambdaClient, invokeJson } from '../invokers/lambda-invoker.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
-import { fileAndJson, readConfigOrReport } from './command-input.js';
+import { isRegionName, readConfigOrReport } from './command-input.js';
 
-const USAGE = `Usage: chasm invoke FILE [--json]
+const USAGE = `Usage: chasm invoke FILE [--stack NAME] [--region REGION] [--profile PROFILE] [--json]
 
 Invokes the deployed fan-out function of FILE once, for every probe, as its schedule would, and
-prints each probe's outcome and what was published. Uses the default AWS credential chain and
-region; AWS_ENDPOINT_URL_LAMBDA overrides the endpoint.
+prints each probe's outcome and what was published. The function is found in the outputs of the
+stack FILE was deployed as (output ${STACK_OUTPUTS.fanoutFunctionName}). Uses the default AWS
+credential chain; AWS_ENDPOINT_URL_CLOUDFORMATION and AWS_ENDPOINT_URL_LAMBDA override the endpoints.
 
-  --json   print the report: { "probes": [...], "metrics": N, "publish": {...} }
+  --stack NAME        the stack's name (default: Chasm-<namespace>, the name chasm synth and the
+                      chasm init app give it)
+  --region REGION     where the stack is (default: FILE's region, else AWS_REGION or the profile's)
+  --profile PROFILE   a profile of the shared AWS config files, for credentials and region
+  --json              print the report: { "probes": [...], "metrics": N, "publish": {...} }
 
 Exit status: 0 every probe succeeded and everything was published, 1 unusable input or the
-function could not be invoked, 2 one or more probes (or datums) failed.`;
+function could not be found or invoked, 2 one or more probes (or datums) failed.`;
 
 /** The fan-out function's report, as `adapters/lambda/fanout-handler.ts` returns it. */
 interface FanoutReport {
@@ -28,47 +35,130 @@ interface FanoutReport {
   readonly publish: PublishOutcome;
 }
 
+interface InvokeArgs {
+  readonly file: string;
+  readonly json: boolean;
+  readonly stack?: string;
+  readonly region?: string;
+  readonly profile?: string;
+}
+
 /** the longest a Lambda function may run, plus room for the answer */
 const INVOKE_TIMEOUT_MS = 910_000;
+
+const NO_REGION =
+  'no AWS region: pass --region, set region in the file, set AWS_REGION, or name a profile with a region (--profile)';
 
 export const invokeCommand: Command = {
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
-    const parsed = fileAndJson(args);
+    const parsed = parseArgs(args);
     if (typeof parsed === 'string') {
       io.stderr.write(`chasm invoke: ${parsed}\n\n${USAGE}\n`);
       return EXIT.badInput;
     }
     const { json } = parsed;
-    const config = readConfigOrReport('invoke', parsed.file, io);
+    const config = readConfigOrReport('invoke', parsed.file, io, parsed.region);
     if (!config) return EXIT.badInput;
-    const functionName = buildPlan(config).fanoutFunctionName;
-    const probes = Object.keys(config.probes);
-    if (!functionName) {
+    if (config.publish === 'emf') {
       io.stderr.write(
         'chasm invoke: with publish: emf there is no fan-out function; each query function runs on its own schedule\n',
       );
       return EXIT.badInput;
     }
+    const stackName = parsed.stack ?? defaultStackName(config.namespace);
+    const region = parsed.region ?? config.region;
+    const where = { ...(region ? { region } : {}), ...(parsed.profile ? { profile: parsed.profile } : {}) };
 
-    const client = createLambdaClient();
+    const cloudformation = new CloudFormationClient(where);
+    const lambda = createLambdaClient(where);
+    let functionName: string;
     let report: FanoutReport;
     try {
-      const answer = await invokeJson(client, functionName, { probes }, INVOKE_TIMEOUT_MS);
+      functionName = await fanoutFunctionName(cloudformation, stackName, parsed.file);
+      const answer = await invokeJson(
+        lambda,
+        functionName,
+        { probes: Object.keys(config.probes) },
+        INVOKE_TIMEOUT_MS,
+      );
       if (!isFanoutReport(answer))
         throw new Error(`'${functionName}' answered something other than a run report`);
       report = answer;
     } catch (error) {
-      io.stderr.write(`chasm invoke: ${error instanceof Error ? error.message : String(error)}\n`);
+      const message = error instanceof Error ? error.message : String(error);
+      io.stderr.write(`chasm invoke: ${message === 'Region is missing' ? NO_REGION : message}\n`);
       return EXIT.badInput;
     } finally {
-      client.destroy();
+      cloudformation.destroy();
+      lambda.destroy();
     }
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatText(functionName, report));
     const failed = report.probes.some((probe) => !probe.ok) || report.publish.failed > 0;
     return failed ? EXIT.probesFailed : EXIT.ok;
   },
 };
+
+function parseArgs(args: readonly string[]): InvokeArgs | string {
+  const values: Record<'stack' | 'region' | 'profile', string | undefined> = {
+    stack: undefined,
+    region: undefined,
+    profile: undefined,
+  };
+  const files: string[] = [];
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const option = /^--(stack|region|profile)(?:=(.*))?$/.exec(arg);
+    if (option) {
+      const name = option[1] as keyof typeof values;
+      const value = option[2] ?? args[++i];
+      if (value === undefined || value === '' || value.startsWith('-')) return `'--${name}' expects a value`;
+      values[name] = value;
+    } else if (arg === '--json') json = true;
+    else if (arg.startsWith('-')) return `unknown option '${arg}'`;
+    else files.push(arg);
+  }
+  if (files.length !== 1) return 'expects exactly one FILE';
+  if (values.region !== undefined && !isRegionName(values.region)) {
+    return `invalid region '${values.region}'; expected a region name such as eu-west-1`;
+  }
+  return {
+    file: files[0] ?? '',
+    json,
+    ...(values.stack ? { stack: values.stack } : {}),
+    ...(values.region ? { region: values.region } : {}),
+    ...(values.profile ? { profile: values.profile } : {}),
+  };
+}
+
+/** The fan-out function's name, from the stack's outputs; throws saying what to do when it cannot. */
+async function fanoutFunctionName(
+  client: CloudFormationClient,
+  stackName: string,
+  file: string,
+): Promise<string> {
+  const region = await client.config.region();
+  let outputs: readonly { OutputKey?: string; OutputValue?: string }[];
+  try {
+    const answer = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+    outputs = answer.Stacks?.[0]?.Outputs ?? [];
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ValidationError' && /does not exist/.test(String(error))) {
+      throw new Error(
+        `stack ${stackName} does not exist in ${region}: deploy ${file} (npx cdk deploy), or name its stack with --stack and its region with --region`,
+      );
+    }
+    throw error;
+  }
+  const name = outputs.find((output) => output.OutputKey === STACK_OUTPUTS.fanoutFunctionName)?.OutputValue;
+  if (!name) {
+    throw new Error(
+      `stack ${stackName} in ${region} has no output ${STACK_OUTPUTS.fanoutFunctionName}; is it the stack ${file} was deployed as?`,
+    );
+  }
+  return name;
+}
 
 function formatText(functionName: string, report: FanoutReport): string {
   const lines = [`${functionName}:`];

@@ -16,11 +16,16 @@ export function planJson(plan: Plan, report: CostReport) {
   );
   return {
     namespace: config.namespace,
+    region: config.region ?? null,
     publish: config.publish,
     health: config.health,
-    fanout: plan.fanoutFunctionName === undefined ? null : { functionName: plan.fanoutFunctionName },
+    fanout:
+      plan.fanoutFunctionName === undefined
+        ? null
+        : { functionName: plan.fanoutFunctionName, memoryMb: report.memoryMb.fanout ?? null },
     functions: plan.functions.map((fn) => ({
       ...fn,
+      memoryMb: report.memoryMb.functions[fn.id] ?? null,
       rdsConnect: fn.databases.flatMap((name) => {
         const database = config.databases[name];
         const scope = database ? rdsConnectScope(database) : undefined;
@@ -52,10 +57,12 @@ export function planJson(plan: Plan, report: CostReport) {
     cost: { items: report.cost.items, totalUsd: report.cost.totalUsd, maxTotalUsd: report.maxTotalUsd },
     natGateway: {
       gateways: report.natGateway.gateways,
+      vpcs: report.natGateway.vpcs,
       items: report.natGateway.items,
       totalUsd: report.natGateway.totalUsd,
     },
     ratio: report.ratio,
+    prices: { region: report.pricesRegion, stackRegion: config.region ?? null },
     assumptions: COST_ASSUMPTIONS,
   };
 }
@@ -64,11 +71,14 @@ export function planJson(plan: Plan, report: CostReport) {
 export function planText(file: string, plan: Plan, report: CostReport): string {
   const { config } = plan;
   const out: string[] = [];
-  out.push(`${file}: namespace ${config.namespace}, publish: ${config.publish}, health: ${config.health}`);
+  const region = config.region === undefined ? '' : `, region ${config.region}`;
   out.push(
-    plan.fanoutFunctionName === undefined
+    `${file}: namespace ${config.namespace}${region}, publish: ${config.publish}, health: ${config.health}`,
+  );
+  out.push(
+    report.memoryMb.fanout === undefined
       ? 'no fan-out function: each query function is scheduled directly and logs its metrics (EMF)'
-      : `fan-out function ${plan.fanoutFunctionName} (outside any VPC) invokes one query function per VPC`,
+      : `fan-out function (outside any VPC, ${report.memoryMb.fanout} MB) invokes one query function per VPC`,
   );
   out.push('');
   for (const fn of plan.functions) {
@@ -81,7 +91,9 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
     );
     const network = networkOf(plan, fn);
     if (network) out.push(`├─ ${network.summary}`);
-    out.push(`└─ function ${fn.functionName} (${fn.engines.join(', ')})`);
+    out.push(
+      `└─ query function ${fn.id} (${fn.engines.join(', ')}), ${report.memoryMb.functions[fn.id] ?? '?'} MB`,
+    );
     fn.databases.forEach((name, d) => {
       const database = config.databases[name];
       if (!database) return;
@@ -129,13 +141,35 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
   out.push('');
   out.push(costTable(report));
   out.push('');
+  const { gateways } = report.natGateway;
   out.push(
-    `the NAT Gateway variant (a function inside each VPC, ${report.natGateway.gateways} NAT Gateway${report.natGateway.gateways === 1 ? '' : 's'}: one per listed subnet) costs ${report.ratio.toFixed(1)}× as much`,
+    `the NAT Gateway variant (a function inside each VPC, ${gateways} NAT Gateway${gateways === 1 ? '' : 's'}: ${natBasis(report)}) costs ${report.ratio.toFixed(1)}× as much`,
   );
   out.push(
-    `up to USD ${report.maxTotalUsd.toFixed(2)} a month if every probe reaches maxSeries; list prices, free tiers not counted`,
+    `up to USD ${report.maxTotalUsd.toFixed(2)} a month if every probe reaches maxSeries; free tiers not counted`,
   );
+  out.push(pricesText(report.pricesRegion, config.region));
   return `${out.join('\n')}\n`;
+}
+
+/** how the NAT variant's gateways were counted */
+function natBasis(report: CostReport): string {
+  const guessed = report.natGateway.vpcs.filter((vpc) => !vpc.zonesKnown).map((vpc) => vpc.vpc);
+  if (guessed.length === 0) return "one per availability zone of each VPC's subnets";
+  return (
+    "one per availability zone of each VPC's subnets; probes.yaml does not say a subnet's zone, so each " +
+    `listed subnet of ${guessed.join(', ')} counts as a zone of its own`
+  );
+}
+
+/** which region's list prices the bill uses, and whether they are the stack's */
+function pricesText(pricesRegion: string, stackRegion: string | undefined): string {
+  const prices = `list prices of ${pricesRegion}`;
+  if (stackRegion === pricesRegion) return `${prices}, the stack's region`;
+  if (stackRegion === undefined) {
+    return `${prices}; the stack deploys to the deploying profile's region (set region in probes.yaml), whose prices may differ`;
+  }
+  return `${prices}; the stack deploys to ${stackRegion}, whose prices may differ`;
 }
 
 /**

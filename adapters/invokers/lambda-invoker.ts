@@ -18,6 +18,8 @@ export interface LambdaClientOptions {
   /** e.g. a local endpoint in tests; absent: `AWS_ENDPOINT_URL_LAMBDA` or the regional one */
   readonly endpoint?: string;
   readonly region?: string;
+  /** a profile of the shared AWS config files, for credentials and region; absent: the default chain */
+  readonly profile?: string;
   /**
    * attempts for a throttled invocation, the first included
    * @default 3
@@ -33,6 +35,7 @@ export function createLambdaClient(options: LambdaClientOptions = {}): LambdaCli
   return new LambdaClient({
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
     maxAttempts,
     retryStrategy: throttlingOnlyRetries(maxAttempts),
     requestHandler: { connectionTimeout: 3_000 },

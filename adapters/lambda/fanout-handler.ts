@@ -5,7 +5,7 @@
  * the run's report.
  */
 
-import type { FanoutManifest, ScheduleEvent } from '../../core/manifest.js';
+import { type FanoutManifest, QUERY_FUNCTION_NAMES_ENV, type ScheduleEvent } from '../../core/manifest.js';
 import type { ProbeReport } from '../../core/metric-data.js';
 import type { Invoker, Logger, MetricsSink, PublishOutcome } from '../../core/ports.js';
 import { type FanoutDeps, fanOut } from '../../core/run/fan-out.js';
@@ -102,7 +102,7 @@ function scheduleEvent(event: unknown, manifest: FanoutManifest): ScheduleEvent 
 // once per instance; a missing manifest fails each invocation with the reason instead of the import
 const deployed: ((event: unknown, context?: TickContext) => Promise<FanoutReport>) | Error = (() => {
   try {
-    const manifest = readManifest<FanoutManifest>();
+    const manifest = withDeployedNames(readManifest<FanoutManifest>(), process.env);
     const logger = createJsonLogger({ fields: { function: process.env.AWS_LAMBDA_FUNCTION_NAME } });
     const functionNames = Object.fromEntries(manifest.functions.map((fn) => [fn.id, fn.functionName]));
     const hasSecrets = Object.keys(manifest.secrets).length > 0;
@@ -117,6 +117,31 @@ const deployed: ((event: unknown, context?: TickContext) => Promise<FanoutReport
     return error instanceof Error ? error : new Error(String(error));
   }
 })();
+
+/**
+ * The manifest with each query function's deployed name from `CHASM_QUERY_FUNCTIONS` (generated
+ * by CloudFormation, so unknown when the manifest was written); unchanged without the variable.
+ */
+export function withDeployedNames(
+  manifest: FanoutManifest,
+  env: Readonly<Record<string, string | undefined>>,
+): FanoutManifest {
+  const listed = env[QUERY_FUNCTION_NAMES_ENV];
+  if (listed === undefined) return manifest;
+  const names = listed === '' ? [] : listed.split(',');
+  if (names.length !== manifest.functions.length) {
+    throw new Error(
+      `${QUERY_FUNCTION_NAMES_ENV} names ${names.length} functions, the manifest ${manifest.functions.length}`,
+    );
+  }
+  return {
+    ...manifest,
+    functions: manifest.functions.map((fn, index) => ({
+      ...fn,
+      functionName: names[index] ?? fn.functionName,
+    })),
+  };
+}
 
 /** The Lambda entry point. */
 export async function handler(event: unknown, context?: TickContext): Promise<FanoutReport> {

@@ -1,8 +1,10 @@
 /**
  * The monthly bill of a plan, line by line, set against the NAT Gateway variant of the same job:
- * one function inside each VPC that queries and publishes itself, reaching CloudWatch through NAT
- * Gateways. Figures are estimates from list prices (`pricing.ts`) and the assumptions below; ticks
- * are counted per 30-day month, hourly prices per 730-hour month. Free tiers are not counted.
+ * one function inside each VPC that queries and publishes itself, reaching CloudWatch through a NAT
+ * Gateway in each availability zone of the VPC's subnets. Figures are estimates from the list
+ * prices of one region (`pricing.ts`) and the assumptions below; functions are billed at the memory
+ * `chasm synth` gives them (`function-sizing.ts`); ticks are counted per 30-day month, hourly
+ * prices per 730-hour month. Free tiers are not counted.
  */
 
 import { CLOUDWATCH } from '../limits.js';
@@ -14,6 +16,7 @@ import {
   type RunSeries,
   type SeriesCount,
 } from './billed-series.js';
+import { fanoutSize, querySize } from './function-sizing.js';
 import type { Plan, SchedulePlan } from './plan.js';
 import {
   BYTES_PER_GB,
@@ -24,6 +27,7 @@ import {
   LAMBDA_USD_PER_REQUEST,
   NAT_GATEWAY_USD_PER_GB,
   NAT_GATEWAY_USD_PER_HOUR,
+  PRICES_REGION,
   PUBLIC_IPV4_USD_PER_HOUR,
   PUT_METRIC_DATA_USD_PER_REQUEST,
   SCHEDULER_USD_PER_INVOCATION,
@@ -31,9 +35,6 @@ import {
 
 /** What the estimate assumes about the deployed functions and their traffic. */
 export const COST_ASSUMPTIONS = {
-  /** memory of a query function and of the NAT variant's function */
-  queryMemoryMb: 256,
-  fanoutMemoryMb: 256,
   /** a warm query invocation's fixed time (handler, connection reuse) */
   queryBaseMs: 100,
   /** one probe's round trip; a database runs up to `maxConnections` probes at once */
@@ -48,9 +49,25 @@ export const COST_ASSUMPTIONS = {
   logBytesPerInvocation: 600,
   /** bytes of one datum in an Embedded Metric Format log line */
   emfBytesPerDatum: 300,
-  /** NAT Gateways per VPC: subnets do not tell their AZ, so one per listed subnet (at least one) */
-  natGatewaysPerSubnet: 1,
 } as const;
+
+/** What is known beyond the config. */
+export interface CostOptions {
+  /**
+   * The availability zone of each subnet, where known (probes.yaml does not say it): the NAT
+   * variant needs one gateway per zone of a VPC's subnets.
+   */
+  readonly subnetZones?: Readonly<Record<string, string>>;
+}
+
+/** The NAT Gateways of one VPC in the NAT variant. */
+export interface VpcNatGateways {
+  readonly vpc: string;
+  /** one per availability zone of the VPC's subnets */
+  readonly gateways: number;
+  /** false: some subnet's zone is unknown, and each such subnet was counted as a zone of its own */
+  readonly zonesKnown: boolean;
+}
 
 export interface CostItem {
   readonly name: string;
@@ -73,9 +90,20 @@ export interface CostReport {
   readonly cost: CostEstimate;
   /** the same bill if every probe emitted its `maxSeries` */
   readonly maxTotalUsd: number;
-  readonly natGateway: CostEstimate & { readonly gateways: number };
+  readonly natGateway: CostEstimate & {
+    readonly gateways: number;
+    readonly vpcs: readonly VpcNatGateways[];
+  };
   /** natGateway.totalUsd / cost.totalUsd */
   readonly ratio: number;
+  /** the region whose list prices were used */
+  readonly pricesRegion: string;
+  /** the memory each function is billed at, as deployed: query functions by plan id, and the fan-out's */
+  readonly memoryMb: {
+    readonly functions: Readonly<Record<string, number>>;
+    /** absent with `publish: emf` */
+    readonly fanout?: number;
+  };
 }
 
 interface Usage {
@@ -96,12 +124,19 @@ interface Facts {
   readonly seriesOf: ReadonlyMap<string, RunSeries>;
   /** estimated duration of each invocation of each schedule */
   readonly msOf: ReadonlyMap<SchedulePlan['invocations'][number], number>;
+  /** each query function's memory by plan id (the NAT variant's function in that VPC gets the same) */
+  readonly memoryOf: ReadonlyMap<string, number>;
+  readonly fanoutMemoryMb: number;
 }
 
 /** Prices a plan, and the NAT Gateway variant of the same job. */
-export function estimateCost(plan: Plan): CostReport {
+export function estimateCost(plan: Plan, options: CostOptions = {}): CostReport {
   const series = countSeries(plan.config);
+  const sizes = plan.functions.map((fn) => [fn.id, querySize(plan.config, fn)] as const);
+  const fanoutMemoryMb = fanoutSize(sizes.map(([, size]) => size)).memoryMb;
   const facts: Facts = {
+    memoryOf: new Map(sizes.map(([id, size]) => [id, size.memoryMb])),
+    fanoutMemoryMb,
     config: plan.config,
     seriesOf: new Map(series.runs.map((run) => [run.key, run])),
     msOf: new Map(
@@ -114,21 +149,40 @@ export function estimateCost(plan: Plan): CostReport {
   };
   const cost = price(plan, series.min, chasmUsage(plan, facts, 'min'));
   const maxTotalUsd = price(plan, series.max, chasmUsage(plan, facts, 'max')).totalUsd;
-  const gateways = plan.functions.reduce((sum, fn) => sum + natGatewaysOf(plan.config, fn.vpc), 0);
+  const vpcs = plan.functions.flatMap((fn) =>
+    fn.vpc === undefined ? [] : [natGatewaysOf(plan.config, fn.vpc, options.subnetZones ?? {})],
+  );
+  const gateways = vpcs.reduce((sum, vpc) => sum + vpc.gateways, 0);
   const nat = price(plan, series.min, natUsage(plan, facts), gateways);
   return {
     series,
     cost,
     maxTotalUsd,
-    natGateway: { ...nat, gateways },
+    natGateway: { ...nat, gateways, vpcs },
     ratio: cost.totalUsd === 0 ? 0 : nat.totalUsd / cost.totalUsd,
+    pricesRegion: PRICES_REGION,
+    memoryMb: {
+      functions: Object.fromEntries(facts.memoryOf),
+      ...(plan.config.publish === 'fanout' ? { fanout: fanoutMemoryMb } : {}),
+    },
   };
 }
 
-function natGatewaysOf(config: Config, vpc: string | undefined): number {
-  if (vpc === undefined) return 0;
-  const subnets = entryNamed(config.vpcs, vpc)?.subnetIds.length ?? 0;
-  return Math.max(1, subnets * COST_ASSUMPTIONS.natGatewaysPerSubnet);
+/** One gateway per zone of the VPC's subnets; a subnet of unknown zone counts as a zone of its own. */
+function natGatewaysOf(
+  config: Config,
+  vpc: string,
+  subnetZones: Readonly<Record<string, string>>,
+): VpcNatGateways {
+  const subnets = entryNamed(config.vpcs, vpc)?.subnetIds ?? [];
+  const zones = new Set<string>();
+  let unknown = 0;
+  for (const subnet of subnets) {
+    const zone = entryNamed(subnetZones, subnet);
+    if (zone === undefined) unknown += 1;
+    else zones.add(zone);
+  }
+  return { vpc, gateways: Math.max(1, zones.size + unknown), zonesKnown: unknown === 0 };
 }
 
 function chasmUsage(plan: Plan, facts: Facts, bound: Bound): Usage {
@@ -141,7 +195,7 @@ function chasmUsage(plan: Plan, facts: Facts, bound: Bound): Usage {
     for (const invocation of schedule.invocations) {
       const ms = facts.msOf.get(invocation) ?? 0;
       slowestMs = Math.max(slowestMs, ms);
-      usage.gbSeconds += ticks * gbSeconds(COST_ASSUMPTIONS.queryMemoryMb, ms);
+      usage.gbSeconds += ticks * gbSeconds(memoryOf(facts, invocation.functionId), ms);
       datums += datumsOf(facts, invocation.probes, bound);
     }
     const invocations = schedule.invocations.length;
@@ -158,7 +212,7 @@ function chasmUsage(plan: Plan, facts: Facts, bound: Bound): Usage {
     const fanoutMs =
       COST_ASSUMPTIONS.fanoutBaseMs + slowestMs + requests * COST_ASSUMPTIONS.msPerPutMetricDataRequest;
     usage.lambdaRequests += ticks * (1 + invocations);
-    usage.gbSeconds += ticks * gbSeconds(COST_ASSUMPTIONS.fanoutMemoryMb, fanoutMs);
+    usage.gbSeconds += ticks * gbSeconds(facts.fanoutMemoryMb, fanoutMs);
     usage.putMetricDataRequests += ticks * requests;
     usage.schedulerInvocations += ticks;
     usage.logBytes += ticks * (1 + invocations) * COST_ASSUMPTIONS.logBytesPerInvocation;
@@ -180,7 +234,7 @@ function natUsage(plan: Plan, facts: Facts): Usage {
       const ms = (facts.msOf.get(invocation) ?? 0) + requests * COST_ASSUMPTIONS.msPerPutMetricDataRequest;
       usage.lambdaRequests += ticks;
       usage.schedulerInvocations += ticks;
-      usage.gbSeconds += ticks * gbSeconds(COST_ASSUMPTIONS.queryMemoryMb, ms);
+      usage.gbSeconds += ticks * gbSeconds(memoryOf(facts, invocation.functionId), ms);
       usage.putMetricDataRequests += ticks * requests;
       usage.logBytes += ticks * COST_ASSUMPTIONS.logBytesPerInvocation;
       if (inVpc.has(invocation.functionId)) {
@@ -219,6 +273,13 @@ function queryMs(config: Config, probes: readonly string[]): number {
     rounds = Math.max(rounds, Math.ceil(count / connections));
   }
   return COST_ASSUMPTIONS.queryBaseMs + rounds * COST_ASSUMPTIONS.msPerProbe;
+}
+
+function memoryOf(facts: Facts, functionId: string): number {
+  const memoryMb = facts.memoryOf.get(functionId);
+  if (memoryMb === undefined)
+    throw new Error(`a schedule invokes function '${functionId}', which the plan lacks`);
+  return memoryMb;
 }
 
 function gbSeconds(memoryMb: number, ms: number): number {

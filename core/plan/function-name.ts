@@ -1,7 +1,9 @@
 /**
- * Lambda function names derived from config names: `chasm-<namespace>-<id>`, lowercase, in Lambda's
- * character set, at most 64 characters. A name depends only on the namespace and the function's own
- * id, so adding or renaming another VPC never renames this one.
+ * The names functions go by in reports, logs and local runs, derived from config names:
+ * `chasm-<namespace>-<id>`, lowercase, in Lambda's character set, at most 64 characters. A name
+ * depends only on the namespace and the function's own id, so adding or renaming another VPC never
+ * renames this one. Deployed functions are not given them: CloudFormation names those after their
+ * stack, so two stacks of one file never collide.
  */
 import { LAMBDA } from '../limits.js';
 
@@ -10,7 +12,7 @@ const PREFIX = 'chasm';
 const MIN_NAMESPACE_CHARS = 8;
 
 /**
- * The deployed name of a function. When the readable form loses information (characters outside
+ * The name of a function. When the readable form loses information (characters outside
  * `[a-z0-9_-]`, upper case) or is too long, a short hash of the exact namespace and id is appended,
  * so distinct ids never share a name.
  *

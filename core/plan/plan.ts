@@ -28,7 +28,7 @@ export interface Plan {
   readonly config: Config;
   readonly functions: readonly FunctionPlan[];
   readonly schedules: readonly SchedulePlan[];
-  /** the public fan-out function's deployed name; absent with `publish: emf` (there is none) */
+  /** the public fan-out function's name in reports (see `function-name.ts`); absent with `publish: emf` (there is none) */
   readonly fanoutFunctionName?: string;
 }
 

@@ -1,9 +1,13 @@
 /**
- * Public list prices the cost model uses, in USD, as of 2025. us-east-1 and eu-west-1 charge the
- * same for all of these. Free tiers (Lambda's 1M requests and 400,000 GB-s, CloudWatch's 10
+ * Public list prices the cost model uses, in USD, as of 2025, in region us-east-1 (`PRICES_REGION`).
+ * Other regions charge differently for some lines (NAT Gateways cost more in most, eu-west-1
+ * included), so `chasm plan` names the region it priced. Free tiers (Lambda's 1M requests and 400,000 GB-s, CloudWatch's 10
  * metrics and 1M API requests, Scheduler's 14M invocations, Logs' 5 GB) are NOT counted: a free
  * tier is shared by the whole account, so a plan cannot claim it.
  */
+
+/** the region whose list prices these are */
+export const PRICES_REGION = 'us-east-1';
 
 /** hours in a month for hourly prices (AWS's own convention: 730) */
 export const HOURS_PER_MONTH = 730;

@@ -1,13 +1,23 @@
 // Every example is a fixture: it synthesizes cdk-nag clean and deploys exactly what its config says.
+import { join } from 'node:path';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../adapters/config-loader.js';
 import type { Config } from '../../core/model.js';
+import { estimateCost } from '../../core/plan/cost-model.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
+import { secretReadScope } from '../../core/plan/secret-read-scope.js';
 import { allRuns } from '../../core/probe-runs.js';
 import { exampleFiles, exampleName } from '../support/example-files.js';
 import { ENI_STATEMENT, rdsConnectArn } from './expected-statements.js';
-import { resourcesOf, type Synthesized, synthProbes, validationViolations } from './synth-probes.js';
+import {
+  functionLogicalIds,
+  resourcesOf,
+  type Synthesized,
+  synthProbes,
+  validationViolations,
+} from './synth-probes.js';
 import { reversed } from './wide-config.js';
 
 const examples = exampleFiles().map(exampleName);
@@ -15,9 +25,15 @@ const examples = exampleFiles().map(exampleName);
 type Resource = { Properties: Record<string, unknown> };
 type GetAtt = { 'Fn::GetAtt': [string, string] };
 
-function byName(synth: Synthesized): Map<string, [string, Resource]> {
+/** each function by plan id (`vpc-app`, `no-vpc`, `fanout`): its logical id and resource */
+function byId(synth: Synthesized): Map<string, [string, Resource]> {
   const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
-  return new Map(Object.entries(fns).map(([id, fn]) => [String(fn.Properties.FunctionName), [id, fn]]));
+  return new Map(
+    [...functionLogicalIds(synth.stack)].map(([id, logicalId]) => [
+      id,
+      [logicalId, fns[logicalId] as Resource],
+    ]),
+  );
 }
 
 function statementsOf(synth: Synthesized, fn: Resource): unknown[] {
@@ -55,18 +71,40 @@ describe.each(examples)('%s', (file) => {
     expect(validationViolations(synth.outdir)).toEqual([]);
   });
 
+  it('synthesizes with no CDK warning or error a user could not act on', () => {
+    const annotations = Annotations.fromStack(synth.stack);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+  });
+
   it('deploys one query function per planned group and a fan-out function unless publish is emf', () => {
     const plan = buildPlan(config);
-    const expected = plan.functions.map((fn) => fn.functionName);
-    if (plan.fanoutFunctionName) expected.push(plan.fanoutFunctionName);
-    expect([...byName(synth).keys()].sort()).toEqual(expected.sort());
+    const expected = plan.functions.map((fn) => fn.id);
+    if (plan.fanoutFunctionName) expected.push('fanout');
+    expect([...byId(synth).keys()].sort()).toEqual(expected.sort());
+    const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
+    expect(Object.keys(fns)).toHaveLength(expected.length);
+    // CloudFormation names them: two stacks of one file coexist
+    for (const fn of Object.values(fns)) expect(fn.Properties.FunctionName).toBeUndefined();
+  });
+
+  it('deploys each function with the memory chasm plan bills it at', () => {
+    const { memoryMb } = estimateCost(buildPlan(config));
+    const deployed = Object.fromEntries(
+      [...byId(synth)].map(([id, [, fn]]) => [id, fn.Properties.MemorySize]),
+    );
+    const { fanout: fanoutMemory, functions } = memoryMb;
+    expect(deployed).toEqual({
+      ...functions,
+      ...(fanoutMemory === undefined ? {} : { fanout: fanoutMemory }),
+    });
   });
 
   it('attaches each query function to its VPC subnets and security groups, and the fan-out to none', () => {
     const plan = buildPlan(config);
-    const fns = byName(synth);
+    const fns = byId(synth);
     for (const planned of plan.functions) {
-      const [, fn] = fns.get(planned.functionName) ?? [];
+      const [, fn] = fns.get(planned.id) ?? [];
       const vpcConfig = fn?.Properties.VpcConfig as
         | { SubnetIds: string[]; SecurityGroupIds: unknown[] }
         | undefined;
@@ -80,7 +118,7 @@ describe.each(examples)('%s', (file) => {
         expect(vpcConfig?.SecurityGroupIds).toEqual(vpc.securityGroupIds);
         continue;
       }
-      if (!vpcConfig) throw new Error(`${planned.functionName} is not in its VPC`);
+      if (!vpcConfig) throw new Error(`${planned.id} is not in its VPC`);
       const sgId = (vpcConfig.SecurityGroupIds[0] as GetAtt)['Fn::GetAtt'][0];
       const sg = resourcesOf(synth.template, 'AWS::EC2::SecurityGroup')[sgId];
       // exactly TCP to each database port on each of the VPC's cidrBlocks, or on any address without them
@@ -99,21 +137,23 @@ describe.each(examples)('%s', (file) => {
       expect(sg?.Properties.VpcId).toBe(vpc?.vpcId);
     }
     if (plan.fanoutFunctionName) {
-      expect(fns.get(plan.fanoutFunctionName)?.[1].Properties.VpcConfig).toBeUndefined();
+      expect(fns.get('fanout')?.[1].Properties.VpcConfig).toBeUndefined();
     }
   });
 
   it('grants every function exactly its scoped statements', () => {
     const plan = buildPlan(config);
-    const fns = byName(synth);
+    const fns = byId(synth);
     for (const planned of plan.functions) {
-      const [, fn] = fns.get(planned.functionName) ?? [];
-      if (!fn) throw new Error(`missing ${planned.functionName}`);
+      const [, fn] = fns.get(planned.id) ?? [];
+      if (!fn) throw new Error(`missing ${planned.id}`);
       const scopes = planned.databases.flatMap((db) => {
         const database = config.databases[db];
         return database ? (rdsConnectScope(database) ?? []) : [];
       });
-      const resources = [...new Set(scopes.map((scope) => scope.resource))].sort().map(rdsConnectArn);
+      const resources = [...new Set(scopes.map((scope) => scope.resource))]
+        .sort()
+        .map((resource) => rdsConnectArn(resource, config.region));
       expect(statementsOf(synth, fn)).toEqual([
         logStatement(fn),
         ...(planned.vpc === undefined ? [] : [ENI_STATEMENT]),
@@ -123,18 +163,12 @@ describe.each(examples)('%s', (file) => {
       ]);
     }
     if (!plan.fanoutFunctionName) return;
-    const [, fanout] = fns.get(plan.fanoutFunctionName) ?? [];
+    const [, fanout] = fns.get('fanout') ?? [];
     if (!fanout) throw new Error('missing the fan-out function');
     const invoked = plan.functions.map((planned) => ({
-      'Fn::GetAtt': [fns.get(planned.functionName)?.[0], 'Arn'],
+      'Fn::GetAtt': [fns.get(planned.id)?.[0], 'Arn'],
     }));
-    const secrets = [
-      ...new Set(
-        Object.values(config.databases).flatMap((db) =>
-          db.auth.type === 'secret' ? [db.auth.secretArn] : [],
-        ),
-      ),
-    ].sort();
+    const secrets = secretReadScope(config);
     expect(statementsOf(synth, fanout)).toEqual([
       logStatement(fanout),
       { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: oneOrMany(invoked) },
@@ -144,15 +178,27 @@ describe.each(examples)('%s', (file) => {
         Effect: 'Allow',
         Resource: '*',
       },
-      ...(secrets.length > 0
-        ? [{ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: oneOrMany(secrets) }]
+      ...(secrets.secretResources.length > 0
+        ? [
+            {
+              Action: 'secretsmanager:GetSecretValue',
+              Effect: 'Allow',
+              Resource: oneOrMany(secrets.secretResources),
+            },
+          ]
         : []),
+      ...secrets.kmsDecrypt.map(({ viaService, keyArns }) => ({
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:ViaService': viaService } },
+        Effect: 'Allow',
+        Resource: oneOrMany(keyArns),
+      })),
     ]);
   });
 
   it('schedules every expression of the plan with the probes it runs', () => {
     const plan = buildPlan(config);
-    const fns = byName(synth);
+    const fns = byId(synth);
     const actual = Object.values(resourcesOf(synth.template, 'AWS::Scheduler::Schedule')).map((s) => {
       const target = s.Properties.Target as { Arn: GetAtt; Input: string };
       return {
@@ -166,15 +212,13 @@ describe.each(examples)('%s', (file) => {
         ? [
             {
               expression: schedule.expression,
-              target: fns.get(plan.fanoutFunctionName)?.[0],
+              target: fns.get('fanout')?.[0],
               input: { probes: schedule.invocations.flatMap((i) => i.probes).sort() },
             },
           ]
         : schedule.invocations.map((invocation) => ({
             expression: schedule.expression,
-            target: fns.get(
-              plan.functions.find((fn) => fn.id === invocation.functionId)?.functionName ?? '',
-            )?.[0],
+            target: fns.get(invocation.functionId)?.[0],
             input: { probes: [...invocation.probes].sort() },
           })),
     );
@@ -183,14 +227,14 @@ describe.each(examples)('%s', (file) => {
   });
 
   it('runs Node.js 22 or newer on arm64 with JSON logs kept for the configured days', () => {
-    for (const [name, [, fn]] of byName(synth)) {
+    const groups = resourcesOf(synth.template, 'AWS::Logs::LogGroup');
+    for (const [, fn] of byId(synth).values()) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime))?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
-      synth.template.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: `/aws/lambda/${name}`,
-        RetentionInDays: config.logRetentionDays,
-      });
+      const group = groups[(fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref];
+      // unnamed: CloudFormation names it, as it names the function
+      expect(group?.Properties).toEqual({ RetentionInDays: config.logRetentionDays });
     }
   });
 

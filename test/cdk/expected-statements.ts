@@ -1,19 +1,16 @@
 // IAM policy pieces as the synthesized templates must hold them, written out independently of the stack.
 
-/** the ARN of an `rds-db:connect` resource (`dbuser:…`) in the stack's partition, region and account */
-export function rdsConnectArn(resource: string) {
+/**
+ * The ARN of an `rds-db:connect` resource (`dbuser:…`) in the stack's partition, region and
+ * account; `region`: the stack's when the config names one, else the deploy-time region.
+ */
+export function rdsConnectArn(resource: string, region?: string) {
+  const regionParts =
+    region === undefined ? [':rds-db:', { Ref: 'AWS::Region' }, ':'] : [`:rds-db:${region}:`];
   return {
     'Fn::Join': [
       '',
-      [
-        'arn:',
-        { Ref: 'AWS::Partition' },
-        ':rds-db:',
-        { Ref: 'AWS::Region' },
-        ':',
-        { Ref: 'AWS::AccountId' },
-        `:${resource}`,
-      ],
+      ['arn:', { Ref: 'AWS::Partition' }, ...regionParts, { Ref: 'AWS::AccountId' }, `:${resource}`],
     ],
   };
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -9,14 +9,24 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../adapters/cdk/package-root.js';
+import { installedFromRegistry } from '../../adapters/cli/init-command.js';
 import { runCli } from '../support/run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'chasm-init-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** the aws-cdk-lib this package runs with */
+function cdkLibVersion(): string {
+  return (
+    createRequire(join(packageRoot(), 'package.json'))('aws-cdk-lib/package.json') as { version: string }
+  ).version;
+}
 
 /** links the project's dependencies to this package and its own, as `npm install` would place them */
 function linkDependencies(project: string): void {
@@ -67,52 +77,94 @@ describe('the package for TypeScript CDK apps', () => {
 });
 
 describe('chasm init', () => {
-  it('writes a CDK project in which `npx cdk synth` succeeds offline', async () => {
+  it('writes a project that npm installs and whose npx cdk synth prints no warning, deploying to the region asked', async () => {
+    // arrange
     const project = join(work, 'my-probes');
-    const { status, stdout } = await runCli('init', project);
-    expect(status).toBe(0);
-    expect(readdirSync(project).sort()).toEqual(
-      ['.gitignore', 'README.md', 'app.mjs', 'cdk.json', 'package.json', 'probes.yaml', 'seed.sql'].sort(),
-    );
+
+    // act: as a user would, with the registry reachable
+    const init = await runCli('init', project, '--region', 'eu-west-1');
+    const env = {
+      ...process.env,
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      CDK_DISABLE_VERSION_CHECK: '1',
+      // no credentials: synthesis must not need any
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: '',
+    };
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: project,
+      env,
+      stdio: 'pipe',
+      timeout: 400_000,
+    });
+    const synth = spawnSync('npx', ['--no', 'cdk', 'synth', '--no-notices'], {
+      cwd: project,
+      encoding: 'utf8',
+      env,
+      timeout: 280_000,
+    });
+
+    // assess: the project
+    expect(init.stderr).toBe('');
+    expect(init.status).toBe(0);
+    expect(init.stdout).toContain('npx cdk deploy');
+    const tarball = readdirSync(project).find((name) => name.endsWith('.tgz'));
+    expect(tarball).toMatch(/^chasm-\d+\.\d+\.\d+\.tgz$/);
     const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
       devDependencies: Record<string, string>;
     };
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['aws-cdk-lib', 'chasm', 'constructs']);
-    expect(Object.keys(pkg.devDependencies)).toEqual(['aws-cdk']);
-    expect(readFileSync(join(project, 'probes.yaml'), 'utf8')).toContain(
-      '$schema=./node_modules/chasm/schema.json',
-    );
-    expect(stdout).toContain('npx cdk deploy');
-
-    linkDependencies(project);
-    const output = execFileSync('npx', ['--no', 'cdk', 'synth', '--no-notices', '--quiet'], {
-      cwd: project,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        CDK_DISABLE_CLI_TELEMETRY: 'true',
-        CDK_DISABLE_VERSION_CHECK: '1',
-        // no credentials: synthesis must not need any
-        AWS_ACCESS_KEY_ID: '',
-        AWS_SECRET_ACCESS_KEY: '',
-        AWS_PROFILE: '',
-        npm_config_offline: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 280_000,
+    expect(pkg.dependencies).toEqual({
+      'aws-cdk-lib': cdkLibVersion(),
+      chasm: `file:./${tarball}`,
+      constructs: expect.any(String),
     });
-    // cdk may print notices of its own (feature flags); nothing of ours may fail
-    expect(output).not.toMatch(/error|warning/i);
-    const template = JSON.parse(readFileSync(join(project, 'cdk.out', 'Probes.template.json'), 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    expect(Object.keys(pkg.devDependencies)).toEqual(['aws-cdk']);
+    const probes = readFileSync(join(project, 'probes.yaml'), 'utf8');
+    expect(probes).toContain('$schema=./node_modules/chasm/schema.json');
+    expect(probes).toMatch(/^region: eu-west-1$/m);
+    expect(existsSync(join(project, 'node_modules', 'chasm', 'schema.json'))).toBe(true);
+    const cdkJson = JSON.parse(readFileSync(join(project, 'cdk.json'), 'utf8')) as { context: object };
+    expect(cdkJson.context).toEqual(CURRENTLY_RECOMMENDED_FLAGS);
+    const readme = readFileSync(join(project, 'README.md'), 'utf8');
+    for (const step of ['npm install', 'npx cdk synth', 'npx cdk deploy', 'npx chasm invoke']) {
+      expect(readme).toContain(step);
+    }
+
+    // assess: the synthesis
+    expect(synth.stderr).toBe('');
+    expect(synth.status).toBe(0);
+    expect(synth.stdout).not.toMatch(/warning|feature flag/i);
+    const assembly = join(project, 'cdk.out');
+    const manifest = JSON.parse(readFileSync(join(assembly, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, { environment?: string; metadata?: Record<string, { type: string }[]> }>;
     };
-    const names = Object.values(template.Resources)
-      .filter((r) => r.Type === 'AWS::Lambda::Function')
-      .map((fn) => fn.Properties.FunctionName);
-    expect(names.sort()).toEqual(['chasm-acme-sessions-fanout', 'chasm-acme-sessions-vpc-app']);
-    // bundling and CDK's CloudFormation schema check in a fresh process take a while on a small machine
-  }, 300_000);
+    expect(manifest.artifacts.Probes?.environment).toBe('aws://unknown-account/eu-west-1');
+    const messages = Object.values(manifest.artifacts.Probes?.metadata ?? {})
+      .flat()
+      .filter((entry) => ['aws:cdk:warning', 'aws:cdk:error'].includes(entry.type));
+    expect(messages).toEqual([]);
+    const template = JSON.parse(readFileSync(join(assembly, 'Probes.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      Outputs: Record<string, unknown>;
+    };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) expect(fn.Properties.FunctionName).toBeUndefined();
+    expect(Object.keys(template.Outputs).sort()).toEqual([
+      'DashboardUrl',
+      'FanoutFunctionName',
+      'SecurityGroupapp',
+    ]);
+    // installing, bundling and CDK's synthesis in fresh processes take a while on a small machine
+  }, 700_000);
+
+  it('depends on the published Chasm when this one was installed from the registry', () => {
+    expect(installedFromRegistry(join('/srv', 'app', 'node_modules', 'chasm'))).toBe(true);
+    expect(installedFromRegistry(join('/srv', 'checkouts', 'chasm'))).toBe(false);
+    expect(installedFromRegistry(packageRoot())).toBe(false);
+  });
 
   it('refuses a folder that is not empty and leaves it alone', async () => {
     const project = join(work, 'taken');

@@ -1,17 +1,29 @@
+import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ProbesStack } from '../../adapters/cdk/probes-stack.js';
+import { fanoutManifest } from '../../core/plan/build-manifests.js';
 import { config, database, probe, vpc } from '../support/config-factory.js';
 import { ENI_STATEMENT, rdsConnectArn } from './expected-statements.js';
-import { resourcesOf, type Synthesized, synthProbes } from './synth-probes.js';
+import { functionLogicalIds, resourcesOf, type Synthesized, synthProbes } from './synth-probes.js';
 import { wideConfig } from './wide-config.js';
 
-/** the logical id of the function deployed under `name` */
-function functionId(synth: Synthesized, name: string): string {
-  const found = Object.entries(resourcesOf(synth.template, 'AWS::Lambda::Function')).find(
-    ([, fn]) => fn.Properties.FunctionName === name,
-  );
-  if (!found) throw new Error(`no function named ${name}`);
-  return found[0];
+/** the properties that fix a resource's name in the account and region */
+const PHYSICAL_NAMES = [
+  'AlarmName',
+  'DashboardName',
+  'FunctionName',
+  'GroupName',
+  'LogGroupName',
+  'Name',
+  'RoleName',
+];
+
+/** the logical id of the function of plan id `id` (`vpc-app`, `no-vpc`, `fanout`) */
+function functionId(synth: Synthesized, id: string): string {
+  const found = functionLogicalIds(synth.stack).get(id);
+  if (!found) throw new Error(`no function ${id}`);
+  return found;
 }
 
 /** the inline policy statements of the role a function runs as */
@@ -44,21 +56,71 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
   });
 
   it('deploys one query function per VPC, one outside any VPC and one fan-out function', () => {
-    const names = Object.values(resourcesOf(synth.template, 'AWS::Lambda::Function')).map(
-      (fn) => fn.Properties.FunctionName,
+    const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
+    const ids = functionLogicalIds(synth.stack);
+    expect([...ids.keys()].sort()).toEqual(['fanout', 'no-vpc', 'vpc-app', 'vpc-billing']);
+    expect(Object.keys(fns).sort()).toEqual([...ids.values()].sort());
+  });
+
+  it('fixes no physical name, so a second stack of the same file coexists in the account', () => {
+    const fixed = Object.entries(
+      synth.template.toJSON().Resources as Record<string, { Type: string; Properties?: object }>,
+    ).flatMap(([id, resource]) =>
+      Object.entries(resource.Properties ?? {})
+        .filter(([key, value]) => PHYSICAL_NAMES.includes(key) && typeof value === 'string')
+        .map(([key]) => `${resource.Type} ${id}: ${key}`),
     );
-    expect(names.sort()).toEqual([
-      'chasm-acme-sessions-fanout',
-      'chasm-acme-sessions-no-vpc',
-      'chasm-acme-sessions-vpc-app',
-      'chasm-acme-sessions-vpc-billing',
-    ]);
+    expect(fixed).toEqual([]);
+    const outputs = synth.template.toJSON().Outputs as Record<string, { Export?: unknown }>;
+    for (const output of Object.values(outputs)) expect(output.Export).toBeUndefined();
+  });
+
+  it('names no function and no log group: CloudFormation names them after the stack', () => {
+    for (const fn of Object.values(resourcesOf(synth.template, 'AWS::Lambda::Function'))) {
+      expect(fn.Properties.FunctionName).toBeUndefined();
+    }
+    for (const group of Object.values(resourcesOf(synth.template, 'AWS::Logs::LogGroup'))) {
+      expect(group.Properties.LogGroupName).toBeUndefined();
+    }
+  });
+
+  it("hands the fan-out its query functions' generated names, in the order of its manifest's functions", () => {
+    const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
+    const ids = functionLogicalIds(synth.stack);
+    const manifest = fanoutManifest(synth.stack.probes.plan);
+    expect(fns[functionId(synth, 'fanout')]?.Properties.Environment).toEqual({
+      Variables: {
+        CHASM_QUERY_FUNCTIONS: {
+          'Fn::Join': [',', manifest.functions.map((fn) => ({ Ref: ids.get(fn.id) }))],
+        },
+      },
+    });
+  });
+
+  it('outputs the fan-out function, the dashboard and the security group it created, under fixed keys', () => {
+    const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual(['DashboardUrl', 'FanoutFunctionName', 'SecurityGroupapp']);
+    expect(outputs.FanoutFunctionName?.Value).toEqual({ Ref: functionId(synth, 'fanout') });
+    const sgId = Object.keys(resourcesOf(synth.template, 'AWS::EC2::SecurityGroup'))[0];
+    expect(outputs.SecurityGroupapp?.Value).toEqual({ 'Fn::GetAtt': [sgId, 'GroupId'] });
+    const dashboard = Object.keys(resourcesOf(synth.template, 'AWS::CloudWatch::Dashboard'))[0];
+    expect(outputs.DashboardUrl?.Value).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'https://console.aws.amazon.com/cloudwatch/home?region=',
+          { Ref: 'AWS::Region' },
+          '#dashboards/dashboard/',
+          { Ref: dashboard },
+        ],
+      ],
+    });
   });
 
   it('attaches each VPC function to its subnets, with its own or a created security group', () => {
     const config = wideConfig();
     const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
-    const app = fns[functionId(synth, 'chasm-acme-sessions-vpc-app')]?.Properties.VpcConfig as {
+    const app = fns[functionId(synth, 'vpc-app')]?.Properties.VpcConfig as {
       SubnetIds: string[];
       SecurityGroupIds: unknown[];
     };
@@ -75,7 +137,7 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
     expect(sg?.Properties.SecurityGroupIngress).toBeUndefined();
     expect(resourcesOf(synth.template, 'AWS::EC2::SecurityGroupEgress')).toEqual({});
 
-    const billing = fns[functionId(synth, 'chasm-acme-sessions-vpc-billing')]?.Properties.VpcConfig;
+    const billing = fns[functionId(synth, 'vpc-billing')]?.Properties.VpcConfig;
     expect(billing).toEqual({
       SubnetIds: config.vpcs.billing?.subnetIds,
       SecurityGroupIds: ['sg-0123456789abcdef0'],
@@ -135,8 +197,8 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
 
   it('keeps the fan-out function and the public query function outside any VPC', () => {
     const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
-    expect(fns[functionId(synth, 'chasm-acme-sessions-fanout')]?.Properties.VpcConfig).toBeUndefined();
-    expect(fns[functionId(synth, 'chasm-acme-sessions-no-vpc')]?.Properties.VpcConfig).toBeUndefined();
+    expect(fns[functionId(synth, 'fanout')]?.Properties.VpcConfig).toBeUndefined();
+    expect(fns[functionId(synth, 'no-vpc')]?.Properties.VpcConfig).toBeUndefined();
   });
 
   it('runs every function on Node.js 22 or newer, arm64, with JSON logs in a group of the configured retention', () => {
@@ -148,38 +210,31 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Handler).toBe('index.handler');
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
-      expect(fn.Properties.Environment).toBeUndefined();
     }
-    const groups = Object.values(resourcesOf(synth.template, 'AWS::Logs::LogGroup'));
-    expect(groups.map((g) => g.Properties.LogGroupName).sort()).toEqual(
-      fns.map((fn) => `/aws/lambda/${fn.Properties.FunctionName}`).sort(),
+    // each function logs to a group of its own, created with the retention
+    const groups = resourcesOf(synth.template, 'AWS::Logs::LogGroup');
+    const logGroups = fns.map(
+      (fn) => (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref,
     );
-    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(14);
+    expect([...new Set(logGroups)].sort()).toEqual(Object.keys(groups).sort());
+    for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(14);
   });
 
   it('gives the fan-out function timeouts beyond every query function, each beyond its longest probe', () => {
     const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
     const timeout = (name: string) => Number(fns[functionId(synth, name)]?.Properties.Timeout);
     // vpc-app: orders' one 30 s probe; sessions' two probes share two connections
-    expect(timeout('chasm-acme-sessions-vpc-app')).toBeGreaterThan(30);
-    expect(timeout('chasm-acme-sessions-vpc-billing')).toBeGreaterThan(10);
-    const longestQuery = Math.max(
-      timeout('chasm-acme-sessions-vpc-app'),
-      timeout('chasm-acme-sessions-vpc-billing'),
-      timeout('chasm-acme-sessions-no-vpc'),
-    );
-    expect(timeout('chasm-acme-sessions-fanout')).toBeGreaterThan(longestQuery);
+    expect(timeout('vpc-app')).toBeGreaterThan(30);
+    expect(timeout('vpc-billing')).toBeGreaterThan(10);
+    const longestQuery = Math.max(timeout('vpc-app'), timeout('vpc-billing'), timeout('no-vpc'));
+    expect(timeout('fanout')).toBeGreaterThan(longestQuery);
   });
 
-  it('lets the fan-out invoke only the query functions, publish only into the namespace, read only the secret', () => {
-    const queryArns = [
-      'chasm-acme-sessions-vpc-app',
-      'chasm-acme-sessions-vpc-billing',
-      'chasm-acme-sessions-no-vpc',
-    ]
+  it('lets the fan-out invoke only the query functions, publish only into the namespace, read only the secret with its key', () => {
+    const queryArns = ['vpc-app', 'vpc-billing', 'no-vpc']
       .map((name) => ({ 'Fn::GetAtt': [functionId(synth, name), 'Arn'] as [string, string] }))
       .sort((a, b) => a['Fn::GetAtt'][0].localeCompare(b['Fn::GetAtt'][0]));
-    const statements = statementsOf(synth, 'chasm-acme-sessions-fanout') as { Resource: unknown }[];
+    const statements = statementsOf(synth, 'fanout') as { Resource: unknown }[];
     const invoke = statements.find((s) => JSON.stringify(s).includes('lambda:InvokeFunction')) as {
       Resource: { 'Fn::GetAtt': [string, string] }[];
     };
@@ -188,7 +243,7 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
       queryArns,
     );
     expect(statements.filter((s) => s !== invoke)).toEqual([
-      logStatement(synth, 'chasm-acme-sessions-fanout'),
+      logStatement(synth, 'fanout'),
       {
         Action: 'cloudwatch:PutMetricData',
         Condition: { StringEquals: { 'cloudwatch:namespace': 'Acme/Sessions' } },
@@ -198,14 +253,24 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
       {
         Action: 'secretsmanager:GetSecretValue',
         Effect: 'Allow',
-        Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ledger-AbCdEf',
+        // ends like a suffix, or is a name that ends so: both readings are granted
+        Resource: [
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ledger-AbCdEf',
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ledger-AbCdEf-??????',
+        ],
+      },
+      {
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+        Effect: 'Allow',
+        Resource: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       },
     ]);
   });
 
   it('lets query functions connect as their IAM users only, exactly when a resource id is set', () => {
-    expect(statementsOf(synth, 'chasm-acme-sessions-vpc-app')).toEqual([
-      logStatement(synth, 'chasm-acme-sessions-vpc-app'),
+    expect(statementsOf(synth, 'vpc-app')).toEqual([
+      logStatement(synth, 'vpc-app'),
       ENI_STATEMENT,
       {
         Action: 'rds-db:connect',
@@ -217,18 +282,15 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
       },
     ]);
     // the ledger uses a secret: no rds-db:connect at all
-    expect(statementsOf(synth, 'chasm-acme-sessions-vpc-billing')).toEqual([
-      logStatement(synth, 'chasm-acme-sessions-vpc-billing'),
-      ENI_STATEMENT,
-    ]);
-    expect(statementsOf(synth, 'chasm-acme-sessions-no-vpc')).toEqual([
-      logStatement(synth, 'chasm-acme-sessions-no-vpc'),
+    expect(statementsOf(synth, 'vpc-billing')).toEqual([logStatement(synth, 'vpc-billing'), ENI_STATEMENT]);
+    expect(statementsOf(synth, 'no-vpc')).toEqual([
+      logStatement(synth, 'no-vpc'),
       { Action: 'rds-db:connect', Effect: 'Allow', Resource: rdsConnectArn('dbuser:*/stats') },
     ]);
   });
 
   it('schedules each distinct expression once, sending the fan-out the probes it runs', () => {
-    const fanoutArn = { 'Fn::GetAtt': [functionId(synth, 'chasm-acme-sessions-fanout'), 'Arn'] };
+    const fanoutArn = { 'Fn::GetAtt': [functionId(synth, 'fanout'), 'Arn'] };
     const schedules = Object.values(resourcesOf(synth.template, 'AWS::Scheduler::Schedule')).map((s) => {
       const target = s.Properties.Target as {
         Arn: unknown;
@@ -281,7 +343,7 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
 
   it('does not retry a scheduled run (a retried tick would publish twice)', () => {
     synth.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: functionId(synth, 'chasm-acme-sessions-fanout') },
+      FunctionName: { Ref: functionId(synth, 'fanout') },
       MaximumRetryAttempts: 0,
     });
   });
@@ -338,6 +400,86 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
   });
 });
 
+describe('secrets', () => {
+  /** the fan-out's GetSecretValue and kms:Decrypt statements for the given databases' auth */
+  function secretStatements(auths: readonly { secretArn: string; kmsKeyArn?: string }[]) {
+    const synth = synthProbes(
+      config({
+        databases: auths.map((auth, i) => database({ name: `db${i}`, auth: { type: 'secret', ...auth } })),
+        probes: auths.map((_, i) => probe({ name: `p${i}`, database: `db${i}` })),
+      }),
+      { nag: true },
+    );
+    return (statementsOf(synth, 'fanout') as { Action: unknown }[]).filter((statement) =>
+      ['secretsmanager:GetSecretValue', 'kms:Decrypt'].includes(String(statement.Action)),
+    );
+  }
+
+  it('grants a secret written without its suffix as NAME-??????, which the deployed secret matches', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/metrics';
+    expect(secretStatements([{ secretArn: arn }])).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: `${arn}-??????` },
+    ]);
+  });
+
+  it('grants a secret ending like a suffix both exactly and as NAME-??????: shop/metrics-reader may be either', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/metrics-reader';
+    expect(secretStatements([{ secretArn: arn }])).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: [arn, `${arn}-??????`] },
+    ]);
+  });
+
+  it('lets the fan-out decrypt with each customer managed key, through Secrets Manager of its region only', () => {
+    const key = (id: string) => `arn:aws:kms:eu-west-1:123456789012:key/${id}`;
+    const keyA = key('1234abcd-12ab-34cd-56ef-1234567890ab');
+    const keyB = key('mrk-0123456789abcdef0123456789abcdef');
+    const statements = secretStatements([
+      { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:a', kmsKeyArn: keyB },
+      { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:b', kmsKeyArn: keyA },
+      { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:c' },
+    ]);
+    expect(statements[1]).toEqual({
+      Action: 'kms:Decrypt',
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      Effect: 'Allow',
+      Resource: [keyA, keyB],
+    });
+    expect(statements).toHaveLength(2);
+  });
+});
+
+describe('a config with a region', () => {
+  it("deploys to that region, its ARNs and the dashboard's address naming it, cdk-nag clean", () => {
+    // nag: the acknowledged rds-db:connect wildcard names the region as the template does
+    const synth = synthProbes(
+      config({
+        region: 'eu-central-1',
+        vpcs: [vpc('app')],
+        databases: [database({ name: 'sessions', vpc: 'app' })],
+        probes: [probe({ name: 'active', database: 'sessions' })],
+      }),
+      { nag: true },
+    );
+    expect(synth.stack.region).toBe('eu-central-1');
+    const template = JSON.stringify(synth.template.toJSON());
+    expect(template).toContain(':rds-db:eu-central-1:');
+    const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(outputs.DashboardUrl?.Value)).toContain('?region=eu-central-1#dashboards/');
+  });
+
+  it("is refused when the stack's env names another region", () => {
+    const regional = config({
+      region: 'eu-central-1',
+      databases: [database({ name: 'sessions' })],
+      probes: [probe({ name: 'active', database: 'sessions' })],
+    });
+
+    expect(
+      () => new ProbesStack(new App(), 'Probes', { config: regional, env: { region: 'us-east-1' } }),
+    ).toThrow("the stack's env names region us-east-1, but /project/probes.yaml deploys to eu-central-1");
+  });
+});
+
 describe('publish: emf', () => {
   it('deploys no fan-out function and schedules each query function directly with its probes', () => {
     const synth = synthProbes(
@@ -352,12 +494,8 @@ describe('publish: emf', () => {
         ],
       }),
     );
-    const fns = resourcesOf(synth.template, 'AWS::Lambda::Function');
-    expect(
-      Object.values(fns)
-        .map((fn) => fn.Properties.FunctionName)
-        .sort(),
-    ).toEqual(['chasm-acme-sessions-no-vpc', 'chasm-acme-sessions-vpc-app']);
+    expect([...functionLogicalIds(synth.stack).keys()].sort()).toEqual(['no-vpc', 'vpc-app']);
+    expect(Object.keys(resourcesOf(synth.template, 'AWS::Lambda::Function'))).toHaveLength(2);
     const arn = (name: string) => ({ 'Fn::GetAtt': [functionId(synth, name), 'Arn'] });
     const schedules = Object.values(resourcesOf(synth.template, 'AWS::Scheduler::Schedule')).map((s) => {
       const target = s.Properties.Target as { Arn: unknown; Input: string };
@@ -370,9 +508,9 @@ describe('publish: emf', () => {
     expect(schedules).toHaveLength(3);
     expect(schedules).toEqual(
       expect.arrayContaining([
-        { expression: 'rate(5 minutes)', arn: arn('chasm-acme-sessions-vpc-app'), input: { probes: ['a'] } },
-        { expression: 'rate(5 minutes)', arn: arn('chasm-acme-sessions-no-vpc'), input: { probes: ['b'] } },
-        { expression: 'rate(1 hour)', arn: arn('chasm-acme-sessions-vpc-app'), input: { probes: ['c'] } },
+        { expression: 'rate(5 minutes)', arn: arn('vpc-app'), input: { probes: ['a'] } },
+        { expression: 'rate(5 minutes)', arn: arn('no-vpc'), input: { probes: ['b'] } },
+        { expression: 'rate(1 hour)', arn: arn('vpc-app'), input: { probes: ['c'] } },
       ]),
     );
     // nothing may publish metrics through the API: EMF goes through the logs

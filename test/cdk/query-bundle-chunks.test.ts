@@ -8,10 +8,10 @@ import { testHandlers } from './synth-probes.js';
 
 /** outputs reachable from `roots`: by static imports, and with `dynamic` also by `import()` */
 function reachable(metafile: Metafile, roots: readonly string[], dynamic: boolean): Set<string> {
-  const byPath = new Map(Object.keys(metafile.outputs).map((path) => [resolve(path), path]));
+  const byPath = new Map(Object.keys(metafile.outputs).map((path) => [fromBundle(path), path]));
   const seen = new Set<string>();
   const visit = (file: string): void => {
-    const key = byPath.get(resolve(file));
+    const key = byPath.get(fromBundle(file));
     if (key === undefined || seen.has(key)) return;
     seen.add(key);
     for (const imported of metafile.outputs[key]?.imports ?? []) {
@@ -27,7 +27,7 @@ function reachable(metafile: Metafile, roots: readonly string[], dynamic: boolea
 /** the output built for a source module (an entry or a dynamically imported one) */
 function outputOf(metafile: Metafile, source: string): string {
   const found = Object.entries(metafile.outputs).find(
-    ([, output]) => output.entryPoint !== undefined && resolve(output.entryPoint) === resolve(source),
+    ([, output]) => output.entryPoint !== undefined && fromBundle(output.entryPoint) === resolve(source),
   );
   if (!found) throw new Error(`no output is built for ${source}`);
   return found[0];
@@ -51,10 +51,13 @@ const fromPglite = (input: string) => input.includes('pglite');
 
 let metafile: Metafile;
 let postgresPath: Set<string>;
+/** an absolute path from one of the metafile's, which are relative to the folder esbuild ran in */
+let fromBundle: (path: string) => string;
 
 beforeAll(() => {
   const bundle = bundleHandler(testHandlers().query);
   metafile = bundle.metafile;
+  fromBundle = (path) => resolve(bundle.workingDir, path);
   // what a Postgres-only function loads: the entry with its static imports at cold start, then
   // the postgres engine with everything it imports when its first pool opens
   const entry = join(bundle.dir, BUNDLE_ENTRY_FILE);

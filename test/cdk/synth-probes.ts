@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { defaultHandlerEntries, type HandlerEntries } from '../../adapters/cdk/handler-bundler.js';
@@ -46,6 +46,19 @@ export function synthProbes(
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
   return { stack, template: Template.fromStack(stack), outdir };
+}
+
+/**
+ * The logical id of each deployed function by plan id (`vpc-app`, `no-vpc`, `fanout`): functions
+ * have no fixed names, so tests find them through the constructs.
+ */
+export function functionLogicalIds(stack: ProbesStack): Map<string, string> {
+  const ids = new Map<string, string>();
+  const logicalId = (fn: { node: { defaultChild?: unknown } }) =>
+    stack.getLogicalId(fn.node.defaultChild as CfnElement);
+  for (const [id, query] of stack.probes.queryFunctions) ids.set(id, logicalId(query.function));
+  if (stack.probes.fanoutFunction) ids.set('fanout', logicalId(stack.probes.fanoutFunction.function));
+  return ids;
 }
 
 /** The resources of a type, by logical id. */

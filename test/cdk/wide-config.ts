@@ -26,7 +26,8 @@ export function reversed(source: Config): Config {
 }
 
 /**
- * Two VPCs (one with its own security groups), a public database, both engines, a secret, two
+ * Two VPCs (one with its own security groups), a public database, both engines, a secret with its
+ * KMS key, two
  * schedules, static and column dimensions, detailed health and alarms.
  */
 export function wideConfig(overrides: Partial<ConfigParts> = {}): Config {
@@ -44,6 +45,7 @@ export function wideConfig(overrides: Partial<ConfigParts> = {}): Config {
         auth: {
           type: 'secret',
           secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ledger-AbCdEf',
+          kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         },
       }),
       database({ name: 'public', user: 'stats' }),

@@ -52,6 +52,7 @@ const CONFIG_KEYS = [
   'namespace',
   'probes',
   'publish',
+  'region',
   'schedule',
   'version',
   'vpcs',

@@ -13,7 +13,8 @@ function usd(estimate: CostEstimate, name: string): number {
 }
 
 describe('estimateCost for the quickstart (one probe every 5 minutes, one VPC with two subnets)', () => {
-  // by hand: 8640 ticks; a query invocation 100 + 50 ms, the fan-out 100 + 150 + 50 ms, 256 MB each;
+  // by hand: 8640 ticks; a query invocation 100 + 50 ms, the fan-out 100 + 150 + 50 ms, 320 MB each
+  // (as synth sizes them: 256 MB + 2 connections × 1000 rows, and 256 MB + 8 per query function, in 64s);
   // 2 datums per tick (ActiveSessions, ProbesFailed), so one PutMetricData request per tick
   const report = estimateCost(buildPlan(quickstart()));
 
@@ -25,12 +26,12 @@ describe('estimateCost for the quickstart (one probe every 5 minutes, one VPC wi
   it('bills the fan-out and the query invocations of every tick', () => {
     expect(report.cost.items.find((item) => item.name === 'Lambda requests')?.quantity).toBe(17_280);
     expect(usd(report.cost, 'Lambda requests')).toBeCloseTo(0.003456, 10);
-    // 8640 × (0.25 GB × 0.15 s + 0.25 GB × 0.3 s) = 972 GB-s
+    // 8640 × (0.3125 GB × 0.15 s + 0.3125 GB × 0.3 s) = 1215 GB-s
     expect(report.cost.items.find((item) => item.name === 'Lambda compute (arm64)')?.quantity).toBeCloseTo(
-      972,
+      1215,
       8,
     );
-    expect(usd(report.cost, 'Lambda compute (arm64)')).toBeCloseTo(972 * 0.0000133334, 10);
+    expect(usd(report.cost, 'Lambda compute (arm64)')).toBeCloseTo(1215 * 0.0000133334, 10);
   });
 
   it('bills one PutMetricData request and one schedule invocation per tick', () => {
@@ -42,13 +43,14 @@ describe('estimateCost for the quickstart (one probe every 5 minutes, one VPC wi
     const logs = ((8640 * 2 * 600) / GB) * 0.5;
     expect(usd(report.cost, 'CloudWatch Logs ingestion')).toBeCloseTo(logs, 10);
     expect(report.cost.totalUsd).toBeCloseTo(
-      0.6 + 0.003456 + 972 * 0.0000133334 + 0.0864 + 0.00864 + logs,
+      0.6 + 0.003456 + 1215 * 0.0000133334 + 0.0864 + 0.00864 + logs,
       10,
     );
   });
 
-  it('prices the NAT variant with one gateway and one public IPv4 address per subnet', () => {
+  it('prices the NAT variant with a gateway and a public IPv4 address per zone, each subnet its own zone when unknown', () => {
     expect(report.natGateway.gateways).toBe(2);
+    expect(report.natGateway.vpcs).toEqual([{ vpc: 'app', gateways: 2, zonesKnown: false }]);
     expect(usd(report.natGateway, 'NAT Gateway hours')).toBeCloseTo(2 * 730 * 0.045, 10);
     expect(usd(report.natGateway, 'public IPv4 addresses')).toBeCloseTo(2 * 730 * 0.005, 10);
     // one PutMetricData request of 2 datums per tick through the gateway
@@ -56,9 +58,30 @@ describe('estimateCost for the quickstart (one probe every 5 minutes, one VPC wi
       ((8640 * 2400) / GB) * 0.045,
       10,
     );
-    // one function per tick, 150 ms querying + 50 ms publishing
+    // one function per tick at the query function's 320 MB, 150 ms querying + 50 ms publishing
     expect(usd(report.natGateway, 'Lambda requests')).toBeCloseTo(0.001728, 10);
-    expect(usd(report.natGateway, 'Lambda compute (arm64)')).toBeCloseTo(432 * 0.0000133334, 10);
+    expect(usd(report.natGateway, 'Lambda compute (arm64)')).toBeCloseTo(540 * 0.0000133334, 10);
+  });
+
+  it("counts one NAT Gateway per availability zone when the subnets' zones are known", () => {
+    // arrange
+    const [first = '', second = ''] = quickstart().vpcs.app?.subnetIds ?? [];
+
+    // act
+    const sameZone = estimateCost(buildPlan(quickstart()), {
+      subnetZones: { [first]: 'eu-west-1a', [second]: 'eu-west-1a' },
+    });
+    const partly = estimateCost(buildPlan(quickstart()), { subnetZones: { [first]: 'eu-west-1a' } });
+
+    // assess
+    expect(sameZone.natGateway.vpcs).toEqual([{ vpc: 'app', gateways: 1, zonesKnown: true }]);
+    expect(usd(sameZone.natGateway, 'NAT Gateway hours')).toBeCloseTo(730 * 0.045, 10);
+    expect(partly.natGateway.vpcs).toEqual([{ vpc: 'app', gateways: 2, zonesKnown: false }]);
+  });
+
+  it('bills each function at the memory synth gives it, and names the region it priced', () => {
+    expect(report.memoryMb).toEqual({ functions: { 'vpc-app': 320 }, fanout: 320 });
+    expect(report.pricesRegion).toBe('us-east-1');
   });
 
   it('is at least 30 times cheaper than the NAT Gateway variant', () => {

@@ -15,11 +15,12 @@ describe('chasm plan --json', () => {
     expect(stderr).toBe('');
     expect(status).toBe(0);
     const plan = JSON.parse(stdout);
-    expect(plan.fanout).toEqual({ functionName: 'chasm-acme-sessions-fanout' });
+    expect(plan.fanout).toEqual({ functionName: 'chasm-acme-sessions-fanout', memoryMb: 320 });
     expect(plan.functions).toHaveLength(1);
     expect(plan.functions[0]).toMatchObject({
       id: 'vpc-app',
       functionName: 'chasm-acme-sessions-vpc-app',
+      memoryMb: 320,
       vpc: 'app',
       databases: ['sessions'],
       engines: ['postgres'],
@@ -60,7 +61,8 @@ describe('chasm plan', () => {
 
     expect(status).toBe(0);
     expect(stdout).toContain('VPC app (vpc-0abc1234def567890, 2 subnets)');
-    expect(stdout).toContain('└─ function chasm-acme-sessions-vpc-app (postgres)');
+    expect(stdout).toContain('└─ query function vpc-app (postgres), 320 MB');
+    expect(stdout).toContain('list prices of us-east-1;');
     expect(stdout).toContain('probe active-sessions: rate(5 minutes), 1 series');
     expect(stdout).toContain('ActiveSessions (Count, 60 s)');
     expect(stdout).toContain('rds-db:connect on dbuser:*/metrics_reader (wildcard resource id');

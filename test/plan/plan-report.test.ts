@@ -45,7 +45,7 @@ describe('plan report', () => {
     expect(lines.slice(start, start + 12)).toEqual([
       'VPC app (vpc-0abc1234def567890, 2 subnets)',
       '├─ security group created: egress to ports 5432 on any address: set cidrBlocks to narrow it',
-      '└─ function chasm-acme-sessions-vpc-app (postgres, mysql)',
+      '└─ query function vpc-app (postgres, mysql), 320 MB',
       '   ├─ database sessions (postgres, auth: iam)',
       '   │  │  rds-db:connect on dbuser:cluster-ABC/metrics_reader (this database only)',
       '   │  └─ probe active: rate(1 minute), 2-200 series',
@@ -130,7 +130,7 @@ describe('plan report', () => {
     const { text, json } = render();
 
     const lines = text.split('\n');
-    expect(lines[lines.indexOf('outside any VPC') + 1]).toMatch(/^└─ function /);
+    expect(lines[lines.indexOf('outside any VPC') + 1]).toMatch(/^└─ query function no-vpc /);
     expect(json.functions.find((fn) => fn.vpc === undefined)?.network).toBeNull();
   });
 
@@ -160,6 +160,32 @@ describe('plan report', () => {
       ),
     );
     expect(text).toContain(`costs ${json.ratio.toFixed(1)}× as much`);
+  });
+
+  it('says how it counted the NAT Gateways and which region it priced', () => {
+    const { text, json } = render();
+
+    expect(text).toContain(
+      "3 NAT Gateways: one per availability zone of each VPC's subnets; probes.yaml does not say a subnet's zone, so each listed subnet of app, billing counts as a zone of its own",
+    );
+    expect(text).toContain(
+      "list prices of us-east-1; the stack deploys to the deploying profile's region (set region in probes.yaml), whose prices may differ",
+    );
+    expect(json.prices).toEqual({ region: 'us-east-1', stackRegion: null });
+    expect(json.natGateway.vpcs).toEqual([
+      { vpc: 'app', gateways: 2, zonesKnown: false },
+      { vpc: 'billing', gateways: 1, zonesKnown: false },
+    ]);
+  });
+
+  it("names the stack's region beside the prices' when the config has one", () => {
+    const plan = buildPlan({ ...twoVpcs(), region: 'eu-west-1' });
+    const report = estimateCost(plan);
+
+    expect(planText('probes.yaml', plan, report)).toContain(
+      'list prices of us-east-1; the stack deploys to eu-west-1, whose prices may differ',
+    );
+    expect(planJson(plan, report).prices).toEqual({ region: 'us-east-1', stackRegion: 'eu-west-1' });
   });
 
   it('gives scripts the scopes, series and both bills in JSON', () => {

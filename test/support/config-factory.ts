@@ -77,6 +77,7 @@ export function byName<T extends { readonly name: string }>(items: readonly T[])
 export interface ConfigParts {
   readonly file?: string;
   readonly namespace?: string;
+  readonly region?: string;
   readonly schedule?: string;
   readonly publish?: Config['publish'];
   readonly health?: Config['health'];
@@ -93,6 +94,7 @@ export function config(parts: ConfigParts): Config {
     file: parts.file ?? '/project/probes.yaml',
     version: 1,
     namespace: parts.namespace ?? 'Acme/Sessions',
+    ...(parts.region ? { region: parts.region } : {}),
     schedule: parts.schedule ?? DEFAULTS.schedule,
     publish: parts.publish ?? DEFAULTS.publish,
     health: parts.health ?? DEFAULTS.health,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fanoutSize, querySize } from '../../adapters/cdk/function-sizing.js';
+import { fanoutSize, querySize } from '../../core/plan/function-sizing.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { config, database, probe, vpc } from '../support/config-factory.js';
 

@@ -19,10 +19,10 @@
  * full vCPU); the fan-out gets 256 + 8 per query function (the responses it holds), at most 3,008.
  */
 
-import { LAMBDA } from '../../core/limits.js';
-import { type Config, entryNamed } from '../../core/model.js';
-import type { FunctionPlan } from '../../core/plan/plan.js';
-import { allRuns, parameterMaps } from '../../core/probe-runs.js';
+import { LAMBDA } from '../limits.js';
+import { type Config, entryNamed } from '../model.js';
+import { allRuns, parameterMaps } from '../probe-runs.js';
+import type { FunctionPlan } from './plan.js';
 
 const QUERY_MARGIN_SECONDS = 10;
 const FANOUT_MARGIN_SECONDS = 20;
