@@ -6,7 +6,6 @@
 import type { ProbeReport } from '../../core/metric-data.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import type { PublishOutcome } from '../../core/ports.js';
-import { createLambdaClient, invokeJson } from '../invokers/lambda-invoker.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 import { fileAndJson, readConfigOrReport } from './command-input.js';
 
@@ -51,6 +50,8 @@ export const invokeCommand: Command = {
       return EXIT.badInput;
     }
 
+    // the AWS SDK loads only here, not for `chasm invoke --help` or a bad FILE
+    const { createLambdaClient, invokeJson } = await import('../invokers/lambda-invoker.js');
     const client = createLambdaClient();
     let report: FanoutReport;
     try {

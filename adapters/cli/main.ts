@@ -2,7 +2,10 @@
 import pkg from '../../package.json' with { type: 'json' };
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 
-/** Each command's one-line summary and its module, loaded only when run (the CDK is heavy). */
+/**
+ * Each command's one-line summary and its module, loaded only when that command runs: the build
+ * splits each into chunks of its own, so `chasm --help` loads none of them.
+ */
 const commands: Readonly<Record<string, { readonly summary: string; load(): Promise<Command> }>> = {
   validate: {
     summary: 'check probes.yaml files; every error as FILE:LINE:COL: message',

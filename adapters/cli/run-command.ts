@@ -8,7 +8,6 @@ import type { NamespacedDatum, ProbeReport } from '../../core/metric-data.js';
 import type { MetricsSink, PublishOutcome } from '../../core/ports.js';
 import type { FanoutOutcome } from '../../core/run/fan-out.js';
 import { runProbesLocally } from '../local-run.js';
-import { createCloudWatchClient, createCloudWatchSink } from '../sinks/cloudwatch-sink.js';
 import { createCollectingSink } from '../sinks/collecting-sink.js';
 import { createEmfSink } from '../sinks/emf-sink.js';
 import { type Command, EXIT } from './cli-io.js';
@@ -22,16 +21,22 @@ export type PublishTarget = (typeof PUBLISH_TARGETS)[number];
  * The sink of a `--publish` target; every target is created here and only here. `out` receives
  * what a target prints of its own (the EMF lines).
  */
-export function createSink(target: PublishTarget, out: { write(line: string): unknown }): MetricsSink {
+export async function createSink(
+  target: PublishTarget,
+  out: { write(line: string): unknown },
+): Promise<MetricsSink> {
   switch (target) {
     case 'console':
       return createCollectingSink();
     case 'emf':
       // the lines a query function with publish: emf would log
       return createEmfSink({ out });
-    case 'cloudwatch':
-      // default credential chain; AWS_ENDPOINT_URL_CLOUDWATCH overrides the endpoint
+    case 'cloudwatch': {
+      // the AWS SDK loads only when metric data goes to CloudWatch; default credential chain,
+      // AWS_ENDPOINT_URL_CLOUDWATCH overrides the endpoint
+      const { createCloudWatchClient, createCloudWatchSink } = await import('../sinks/cloudwatch-sink.js');
       return createCloudWatchSink({ client: createCloudWatchClient() });
+    }
   }
 }
 
@@ -78,7 +83,8 @@ export const runCommand: Command = {
     // with --json the EMF lines join the JSON document (as `emf`), so stdout stays one document
     const emf: unknown[] = [];
     const out = parsed.json ? { write: (line: string) => emf.push(JSON.parse(line)) } : io.stdout;
-    const outcome = await runProbesLocally(config, probes, { sink: createSink(parsed.publish, out) });
+    const sink = await createSink(parsed.publish, out);
+    const outcome = await runProbesLocally(config, probes, { sink });
     io.stdout.write(
       parsed.json
         ? formatJson(outcome, parsed.publish, parsed.publish === 'emf' ? emf : undefined)
