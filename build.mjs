@@ -22,7 +22,7 @@ const EXTERNAL = [
 ];
 
 await build({
-  entryPoints: { cli: 'adapters/cli/main.ts', index: 'index.ts' },
+  entryPoints: { cli: 'adapters/cli/main.ts', index: 'index.ts', cdk: 'cdk.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -19,7 +19,8 @@ Exits 0 on success, 1 when DIR is not empty.`;
 const APP = `// The CDK app: deploys the probes of probes.yaml (\`npx cdk synth\`, \`npx cdk deploy\`).
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { loadConfig, ProbesStack } from 'chasm';
+import { loadConfig } from 'chasm';
+import { ProbesStack } from 'chasm/cdk';
 
 const app = new App();
 new ProbesStack(app, 'Probes', { config: loadConfig(fileURLToPath(new URL('./probes.yaml', import.meta.url))) });

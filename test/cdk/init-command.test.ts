@@ -52,7 +52,8 @@ describe('the package for TypeScript CDK apps', () => {
     linkDependencies(project);
     const compilerOptions = { strict: true, module: 'NodeNext', target: 'ES2022', skipLibCheck: true };
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['app.ts'] }));
-    const header = "import { App } from 'aws-cdk-lib';\nimport { loadConfig, ProbesStack } from 'chasm';\n";
+    const header =
+      "import { App } from 'aws-cdk-lib';\nimport { loadConfig } from 'chasm';\nimport { ProbesStack } from 'chasm/cdk';\n";
 
     const good = typecheck(
       project,
@@ -62,7 +63,7 @@ describe('the package for TypeScript CDK apps', () => {
 
     expect(good).toEqual({ ok: true, output: '' });
     expect(bad.ok).toBe(false);
-    expect(bad.output).toMatch(/app\.ts\(3,\d+\): error TS2322/);
+    expect(bad.output).toMatch(/app\.ts\(4,\d+\): error TS2322/);
   }, 120_000);
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { traceChasm } from '../support/module-trace.js';
+import { traceChasm, traceNode } from '../support/module-trace.js';
 
 /** what a command that needs none of them must never load: each takes from 0.1 s to 1 s */
 const HEAVY = [
@@ -42,5 +42,16 @@ describe('what each command loads', () => {
     expect(status).toBe(0);
     expect(stdout).toContain('ActiveSessions');
     expect(heavyIn(packages)).toEqual(['@electric-sql/pglite']);
+  });
+
+  it("import('chasm'), the library, loads none of them either", async () => {
+    const { status, packages } = await traceNode([
+      '--input-type=module',
+      '-e',
+      "await import('./dist/index.js')",
+    ]);
+
+    expect(status).toBe(0);
+    expect(heavyIn(packages)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-// Runs the installed `chasm` binary (bin/chasm.js over dist/) and records every module it loads.
+// Runs Node on the built package (bin/chasm.js over dist/) and records every module it loads.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,18 +17,22 @@ export interface TracedRun {
 }
 
 /** `chasm ...argv` as a user runs it, with the packages it loaded. */
-export async function traceChasm(...argv: string[]): Promise<TracedRun> {
+export function traceChasm(...argv: string[]): Promise<TracedRun> {
+  return traceNode([join(packageRoot(), 'bin', 'chasm.js'), ...argv]);
+}
+
+/** `node ...args` in the package's folder, with the packages it loaded. */
+export async function traceNode(args: readonly string[]): Promise<TracedRun> {
   const folder = mkdtempSync(join(tmpdir(), 'chasm-trace-'));
   const file = join(folder, 'modules.txt');
   try {
     let status = 0;
     let stdout = '';
     try {
-      ({ stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--import', REGISTER, join(packageRoot(), 'bin', 'chasm.js'), ...argv],
-        { cwd: packageRoot(), env: { ...process.env, MODULE_TRACE_FILE: file } },
-      ));
+      ({ stdout } = await promisify(execFile)(process.execPath, ['--import', REGISTER, ...args], {
+        cwd: packageRoot(),
+        env: { ...process.env, MODULE_TRACE_FILE: file },
+      }));
     } catch (error) {
       const failed = error as { code?: unknown; stdout?: string };
       if (typeof failed.code !== 'number') throw error;
