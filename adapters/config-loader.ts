@@ -4,8 +4,10 @@
  * ports, URL schemes, each engine's SQL dialect (which statements a probe may run, how its SQL
  * quotes and comments) and which engines an embedded PGlite can stand in for.
  */
+import { ConfigError } from '../config/config-error.js';
+import { createIssue } from '../config/config-issue.js';
 import type { ConfigOptions, EngineSyntax } from '../config/config-options.js';
-import { type ConfigResult, loadConfig as loadWith, readConfig as readWith } from '../config/read-config.js';
+import { type ConfigResult, parseConfigText, readConfig as readWith } from '../config/read-config.js';
 import type { Config } from '../core/model.js';
 import { engineRegistry } from './engines/engine-registry.js';
 
@@ -28,7 +30,37 @@ const DEFAULT_OPTIONS: ConfigOptions = { engines: ENGINE_SYNTAX };
 
 /** Reads and validates a `probes.yaml`: the config, or every issue as `FILE:LINE:COL: message`. */
 export function readConfig(file: string, options: ConfigOptions = DEFAULT_OPTIONS): ConfigResult {
-  return readWith(file, options);
+  return guarded(file, () => readWith(file, options));
+}
+
+/**
+ * Validates `text` as a `probes.yaml` named `file` in messages (`<stdin>`, say); relative paths
+ * in it resolve from the folder `file` would be in.
+ */
+export function readConfigText(
+  text: string,
+  file: string,
+  options: ConfigOptions = DEFAULT_OPTIONS,
+): ConfigResult {
+  return guarded(file, () => parseConfigText(text, file, options));
+}
+
+/** A document no reader copes with (an alias bomb, nesting deeper than the stack) is one issue at 1:1. */
+function guarded(file: string, read: () => ConfigResult): ConfigResult {
+  try {
+    return read();
+  } catch (error) {
+    const message = `cannot read the file: ${unreadableReason(error)}`;
+    return { ok: false, errors: [createIssue({ file, line: 1, column: 1, path: '', message })] };
+  }
+}
+
+function unreadableReason(error: unknown): string {
+  if (error instanceof RangeError) return 'it nests too deeply';
+  const message = error instanceof Error ? error.message : String(error);
+  // yaml's guard against "billion laughs" documents
+  if (/alias/i.test(message)) return 'its aliases expand to too many values (more than 10,000)';
+  return message;
 }
 
 /**
@@ -39,5 +71,7 @@ export function readConfig(file: string, options: ConfigOptions = DEFAULT_OPTION
  * new ProbesStack(app, 'Probes', { config: loadConfig('probes.yaml') });
  */
 export function loadConfig(file: string, options: ConfigOptions = DEFAULT_OPTIONS): Config {
-  return loadWith(file, options);
+  const result = readConfig(file, options);
+  if (!result.ok) throw new ConfigError(result.errors);
+  return result.config;
 }

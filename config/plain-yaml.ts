@@ -12,6 +12,12 @@
 
 class GiveUp extends Error {}
 
+/**
+ * Nesting this reader follows; a `probes.yaml` needs about eight levels. Deeper documents go to
+ * the full parser, which reports them, instead of exhausting the stack here.
+ */
+const MAX_DEPTH = 64;
+
 interface Line {
   /** 0-based line number */
   readonly number: number;
@@ -45,6 +51,7 @@ function isBlank(text: string): boolean {
 
 class Reader {
   private next = 0;
+  private depth = 0;
   private readonly lines: (Line | undefined)[] = [];
 
   constructor(private readonly raw: readonly string[]) {
@@ -64,9 +71,14 @@ class Reader {
   node(min: number): unknown {
     const line = this.peek();
     if (!line || line.indent < min) return undefined;
-    if (line.text === '-' || line.text.startsWith('- ')) return this.sequence(line.indent);
-    if (mapEntry(line.text)) return this.map(line.indent);
-    return giveUp();
+    if (++this.depth > MAX_DEPTH) giveUp();
+    try {
+      if (line.text === '-' || line.text.startsWith('- ')) return this.sequence(line.indent);
+      if (mapEntry(line.text)) return this.map(line.indent);
+      return giveUp();
+    } finally {
+      this.depth--;
+    }
   }
 
   private map(indent: number): Record<string, unknown> {
@@ -233,6 +245,7 @@ function plainScalar(text: string): unknown {
 /** a one-line flow collection: `{ a: 1, b: [x, 'y'] }` */
 class Flow {
   private at = 0;
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -245,6 +258,7 @@ class Flow {
   }
 
   collection(): unknown {
+    if (++this.depth > MAX_DEPTH) giveUp();
     const open = this.text[this.at];
     const close = open === '[' ? ']' : '}';
     this.at++;
@@ -254,6 +268,7 @@ class Flow {
       this.space();
       if (this.text[this.at] === close) {
         this.at++;
+        this.depth--;
         return open === '[' ? list : map;
       }
       if (open === '[') {

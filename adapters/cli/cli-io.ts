@@ -2,6 +2,8 @@
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
+  /** the whole of standard input, for `chasm validate -`; absent where there is none */
+  readonly readStdin?: () => Promise<string>;
 }
 
 /** Exit statuses, part of the CLI contract: 0 all good, 1 unusable input, 2 one or more probes failed. */
@@ -11,4 +13,9 @@ export const EXIT = { ok: 0, badInput: 1, probesFailed: 2 } as const;
 export interface Command {
   readonly usage: string;
   run(args: readonly string[], io: CliIo): Promise<number>;
+}
+
+/** An error's message, or what was thrown, as one line for stderr. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -3,7 +3,7 @@
  * `probes.yaml` and its seed, a CDK app that deploys it with `ProbesStack`, `cdk.json`, a
  * `package.json` and a README. `npx cdk synth` works there offline once dependencies are installed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { packageRoot } from '../cdk/package-root.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
@@ -14,7 +14,7 @@ Writes a starter CDK project into DIR (default: the current folder), which must 
 not exist yet: probes.yaml (the quickstart: one VPC, one Postgres database, one probe), seed.sql
 (for \`chasm run\` on an embedded database), app.mjs (the CDK app), cdk.json, package.json,
 README.md and .gitignore. Then: npm install, edit probes.yaml, npx cdk deploy.
-Exits 0 on success, 1 when DIR is not empty.`;
+Exits 0 on success, 1 when DIR is not empty or cannot be written.`;
 
 const APP = `// The CDK app: deploys the probes of probes.yaml (\`npx cdk synth\`, \`npx cdk deploy\`).
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,39 @@ function packageName(dir: string): string {
   return slug || 'chasm-probes';
 }
 
+/** Why `dir` cannot take the project (it is a file, holds files, cannot be read), or undefined. */
+function whyNotUsable(dir: string): string | undefined {
+  try {
+    if (!statSync(dir).isDirectory()) return 'is a file, not a folder';
+    return readdirSync(dir).length > 0 ? 'is not empty' : undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // a folder that does not exist yet is created
+    if (code === 'ENOENT') return undefined;
+    return `cannot be used: ${fileSystemReason(error)}`;
+  }
+}
+
+/** A file system error in words, without the syscall and path Node puts in its message. */
+function fileSystemReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of its path is a file, not a folder';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EEXIST':
+      return 'a file of that name exists';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
 export const initCommand: Command = {
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
@@ -85,8 +118,9 @@ export const initCommand: Command = {
       return EXIT.badInput;
     }
     const dir = resolve(dirs[0] ?? '.');
-    if (existsSync(dir) && readdirSync(dir).length > 0) {
-      io.stderr.write(`chasm init: ${dir} is not empty; choose an empty or new folder\n`);
+    const taken = whyNotUsable(dir);
+    if (taken) {
+      io.stderr.write(`chasm init: ${dir} ${taken}; choose an empty or new folder\n`);
       return EXIT.badInput;
     }
 
@@ -107,8 +141,13 @@ export const initCommand: Command = {
       'README.md': README,
       '.gitignore': GITIGNORE,
     };
-    mkdirSync(dir, { recursive: true });
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    try {
+      mkdirSync(dir, { recursive: true });
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    } catch (error) {
+      io.stderr.write(`chasm init: cannot write the project to ${dir}: ${fileSystemReason(error)}\n`);
+      return EXIT.badInput;
+    }
 
     const shown = relative(process.cwd(), dir) || '.';
     io.stdout.write(
