@@ -8,6 +8,7 @@ import { buildPlan } from '../../core/plan/plan.js';
 import type { PublishOutcome } from '../../core/ports.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 import { fileAndJson, readConfigOrReport } from './command-input.js';
+import { counted } from './counted.js';
 
 const USAGE = `Usage: chasm invoke FILE [--json]
 
@@ -84,7 +85,7 @@ function formatText(functionName: string, report: FanoutReport): string {
   lines.push(
     '',
     `${report.probes.length - failed} of ${report.probes.length} probes ok; ` +
-      `${report.publish.published} of ${report.metrics} datums published` +
+      `${report.publish.published} of ${counted(report.metrics, 'datum')} published` +
       `${report.publish.failed > 0 ? `, ${report.publish.failed} failed` : ''}.`,
   );
   for (const error of report.publish.errors) lines.push(`${error.code}: ${error.message}`);

@@ -12,6 +12,7 @@ import { createCollectingSink } from '../sinks/collecting-sink.js';
 import { createEmfSink } from '../sinks/emf-sink.js';
 import { type Command, EXIT } from './cli-io.js';
 import { readConfigOrReport } from './command-input.js';
+import { counted } from './counted.js';
 
 /** Where `--publish` sends the metric data. */
 export const PUBLISH_TARGETS = ['console', 'emf', 'cloudwatch'] as const;
@@ -151,7 +152,7 @@ function publishResult(publish: PublishOutcome): {
   const [first, ...more] = publish.errors;
   if (publish.failed === 0 || !first) return { ok: true };
   const others = more.length > 0 ? ` (and ${more.length} more error${more.length > 1 ? 's' : ''})` : '';
-  const message = `${publish.failed} of ${publish.published + publish.failed} datums were not published: ${first.message}${others}`;
+  const message = `${notPublished(publish.failed, publish.published + publish.failed)}: ${first.message}${others}`;
   return { ok: false, error: { code: first.code, message } };
 }
 
@@ -178,18 +179,23 @@ function formatText(outcome: FanoutOutcome, target: PublishTarget): string {
   lines.push(
     '',
     `${outcome.reports.length - failed} of ${outcome.reports.length} probes ok` +
-      `${failed > 0 ? `, ${failed} failed` : ''}; ${outcome.metrics.length} metric datums.`,
+      `${failed > 0 ? `, ${failed} failed` : ''}; ${counted(outcome.metrics.length, 'metric datum')}.`,
   );
   if (target !== 'console') {
     // each error is printed above
     const { published, failed: lost } = outcome.publish;
     lines.push(
       lost > 0
-        ? `Publishing to ${target} failed: ${lost} of ${published + lost} datums were not published.`
-        : `Published ${published} datums to ${target}.`,
+        ? `Publishing to ${target} failed: ${notPublished(lost, published + lost)}.`
+        : `Published ${counted(published, 'datum')} to ${target}.`,
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `1 of 3 datums was not published`, `2 of 2 datums were not published` */
+function notPublished(lost: number, total: number): string {
+  return `${lost} of ${counted(total, 'datum')} ${lost === 1 ? 'was' : 'were'} not published`;
 }
 
 function reportRow(report: ProbeReport): string[] {
