@@ -66,7 +66,7 @@ beforeAll(() => {
 }, 600_000);
 
 describe('the packed chasm package', () => {
-  it('holds the built CLI and both entry points with their types, the handler sources, the examples and the schema, and no tests', () => {
+  it('holds the built CLI and both entry points with their types, the handler sources, the examples and the schema, and no tests or source maps', () => {
     for (const file of [
       'bin/chasm.js',
       'dist/cli.js',
@@ -83,7 +83,7 @@ describe('the packed chasm package', () => {
     ]) {
       expect(packedFiles).toContain(file);
     }
-    expect(packedFiles.filter((file) => /^(test|bench|\.ci|node_modules)\//.test(file))).toEqual([]);
+    expect(packedFiles.filter((file) => /^(test|bench|\.ci|node_modules)\/|\.map$/.test(file))).toEqual([]);
   });
 
   it('installs beside one copy of aws-cdk-lib and constructs, its peers', () => {
