@@ -4,8 +4,10 @@
  * ports, URL schemes, each engine's SQL dialect (which statements a probe may run, how its SQL
  * quotes and comments) and which engines an embedded PGlite can stand in for.
  */
+import { ConfigError } from '../config/config-error.js';
+import { createIssue } from '../config/config-issue.js';
 import type { ConfigOptions, EngineSyntax } from '../config/config-options.js';
-import { type ConfigResult, loadConfig as loadWith, readConfig as readWith } from '../config/read-config.js';
+import { type ConfigResult, parseConfigText, readConfig as readWith } from '../config/read-config.js';
 import type { Config } from '../core/model.js';
 import { engineRegistry } from './engines/engine-registry.js';
 
@@ -31,7 +33,37 @@ const DEFAULT_OPTIONS: ConfigOptions = { engines: ENGINE_SYNTAX };
  * `options.region` is a region asked for outside the file (a command's `--region`).
  */
 export function readConfig(file: string, options: Partial<ConfigOptions> = {}): ConfigResult {
-  return readWith(file, { ...DEFAULT_OPTIONS, ...options });
+  return guarded(file, () => readWith(file, { ...DEFAULT_OPTIONS, ...options }));
+}
+
+/**
+ * Validates `text` as a `probes.yaml` named `file` in messages (`<stdin>`, say); relative paths
+ * in it resolve from the folder `file` would be in.
+ */
+export function readConfigText(
+  text: string,
+  file: string,
+  options: Partial<ConfigOptions> = {},
+): ConfigResult {
+  return guarded(file, () => parseConfigText(text, file, { ...DEFAULT_OPTIONS, ...options }));
+}
+
+/** A document no reader copes with (an alias bomb, nesting deeper than the stack) is one issue at 1:1. */
+function guarded(file: string, read: () => ConfigResult): ConfigResult {
+  try {
+    return read();
+  } catch (error) {
+    const message = `cannot read the file: ${unreadableReason(error)}`;
+    return { ok: false, errors: [createIssue({ file, line: 1, column: 1, path: '', message })] };
+  }
+}
+
+function unreadableReason(error: unknown): string {
+  if (error instanceof RangeError) return 'it nests too deeply';
+  const message = error instanceof Error ? error.message : String(error);
+  // yaml's guard against "billion laughs" documents
+  if (/alias/i.test(message)) return 'its aliases expand to too many values (more than 10,000)';
+  return message;
 }
 
 /**
@@ -42,5 +74,7 @@ export function readConfig(file: string, options: Partial<ConfigOptions> = {}): 
  * new ProbesStack(app, 'Probes', { config: loadConfig('probes.yaml') });
  */
 export function loadConfig(file: string, options: Partial<ConfigOptions> = {}): Config {
-  return loadWith(file, { ...DEFAULT_OPTIONS, ...options });
+  const result = readConfig(file, options);
+  if (!result.ok) throw new ConfigError(result.errors);
+  return result.config;
 }

@@ -55,6 +55,7 @@ export function typeWords(type: unknown): string {
     array: 'a list',
     null: 'empty',
   };
-  const types = Array.isArray(type) ? type : [type];
-  return types.map((t) => words[String(t)] ?? String(t)).join(' or ');
+  // several `oneOf` branches may take the same type: name each type once
+  const types = new Set((Array.isArray(type) ? type : [type]).flat());
+  return [...types].map((t) => words[String(t)] ?? String(t)).join(' or ');
 }

@@ -16,6 +16,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import type { PendingIssue } from './pending-issue.js';
+import { yamlHint } from './yaml-hints.js';
 
 export interface SourcePosition {
   /** 1-based */
@@ -60,7 +61,8 @@ export function parseYamlSource(text: string): YamlSource {
     const tab = error.code === 'TAB_AS_INDENT';
     if (!tab && syntaxErrors++ > 0) continue;
     const at = position(error.pos[0]);
-    if (!lines.has(at.line)) problems.push({ ...at, message: yamlMessage(error.code, error.message) });
+    if (!lines.has(at.line))
+      problems.push({ ...at, message: yamlMessage(error.code, error.message, text, at.line) });
     lines.add(at.line);
   }
   const broken = problems.length > 0;
@@ -145,9 +147,13 @@ function duplicateKeys(doc: Document, position: (offset: number) => SourcePositi
   return problems;
 }
 
-/** yaml's message without its own position suffix, in the voice of the other messages */
-function yamlMessage(code: string, message: string): string {
+/**
+ * What the writer most likely got wrong (see yaml-hints.ts), or else yaml's message without its
+ * own position suffix, in the voice of the other messages.
+ */
+function yamlMessage(code: string, message: string, source: string, line: number): string {
   if (code === 'TAB_AS_INDENT') return 'tab used for indentation; YAML indents with spaces only';
   const text = message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
-  return `YAML syntax error: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+  const hint = yamlHint(source, line, text);
+  return `YAML syntax error: ${hint ?? `${text.charAt(0).toLowerCase()}${text.slice(1)}`}`;
 }

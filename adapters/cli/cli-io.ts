@@ -2,6 +2,8 @@
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
+  /** the whole of standard input, for `chasm validate -`; absent where there is none */
+  readonly readStdin?: () => Promise<string>;
 }
 
 /**
@@ -14,4 +16,9 @@ export const EXIT = { ok: 0, badInput: 1, probesFailed: 2, checksFailed: 2 } as 
 export interface Command {
   readonly usage: string;
   run(args: readonly string[], io: CliIo): Promise<number>;
+}
+
+/** An error's message, or what was thrown, as one line for stderr. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

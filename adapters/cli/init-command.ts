@@ -7,10 +7,9 @@
  * the project. `npm install` then `npx cdk synth` work there, the latter offline.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { packageRoot } from '../cdk/package-root.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 import { isRegionName } from './command-input.js';
@@ -27,12 +26,13 @@ Then: npm install, edit probes.yaml, npx cdk deploy.
   --region REGION   the region the stack deploys to, written into probes.yaml (default: the
                     deploying AWS profile's)
 
-Exits 0 on success, 1 when DIR is not empty or the tarball cannot be packed.`;
+Exits 0 on success, 1 when DIR is not empty or cannot be written, or the tarball cannot be packed.`;
 
 const APP = `// The CDK app: deploys the probes of probes.yaml (\`npx cdk synth\`, \`npx cdk deploy\`).
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { loadConfig, ProbesStack } from 'chasm';
+import { loadConfig } from 'chasm';
+import { ProbesStack } from 'chasm/cdk';
 
 const app = new App();
 new ProbesStack(app, 'Probes', {
@@ -85,11 +85,11 @@ interface Manifest {
 }
 
 /** `cdk.json`: the app, and every feature flag the CDK recommends for new projects, as `cdk init` writes them */
-function cdkJson(): string {
+function cdkJson(recommended: Readonly<Record<string, unknown>>): string {
   const context = Object.fromEntries(
-    Object.keys(CURRENTLY_RECOMMENDED_FLAGS)
+    Object.keys(recommended)
       .sort()
-      .map((flag) => [flag, CURRENTLY_RECOMMENDED_FLAGS[flag]]),
+      .map((flag) => [flag, recommended[flag]]),
   );
   return `${JSON.stringify({ app: 'node app.mjs', context }, null, 2)}\n`;
 }
@@ -119,6 +119,39 @@ function packageName(dir: string): string {
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '');
   return slug || 'chasm-probes';
+}
+
+/** Why `dir` cannot take the project (it is a file, holds files, cannot be read), or undefined. */
+function whyNotUsable(dir: string): string | undefined {
+  try {
+    if (!statSync(dir).isDirectory()) return 'is a file, not a folder';
+    return readdirSync(dir).length > 0 ? 'is not empty' : undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // a folder that does not exist yet is created
+    if (code === 'ENOENT') return undefined;
+    return `cannot be used: ${fileSystemReason(error)}`;
+  }
+}
+
+/** A file system error in words, without the syscall and path Node puts in its message. */
+function fileSystemReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of its path is a file, not a folder';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EEXIST':
+      return 'a file of that name exists';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
 }
 
 /** Whether the package at `root` was installed by a package manager rather than checked out. */
@@ -172,8 +205,9 @@ export const initCommand: Command = {
       return EXIT.badInput;
     }
     const { dir, region } = parsed;
-    if (existsSync(dir) && readdirSync(dir).length > 0) {
-      io.stderr.write(`chasm init: ${dir} is not empty; choose an empty or new folder\n`);
+    const taken = whyNotUsable(dir);
+    if (taken) {
+      io.stderr.write(`chasm init: ${dir} ${taken}; choose an empty or new folder\n`);
       return EXIT.badInput;
     }
 
@@ -189,7 +223,12 @@ export const initCommand: Command = {
     if (region) probes = probes.replace(/^(namespace: .*)$/m, `$1\nregion: ${region}`);
 
     const created = !existsSync(dir);
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      io.stderr.write(`chasm init: cannot write the project to ${dir}: ${fileSystemReason(error)}\n`);
+      return EXIT.badInput;
+    }
     let dependency: string;
     const files: string[] = [];
     if (installedFromRegistry(root)) dependency = `^${own.version}`;
@@ -205,16 +244,23 @@ export const initCommand: Command = {
         return EXIT.badInput;
       }
     }
+    // the CDK loads only here, not for `chasm init --help`
+    const { CURRENTLY_RECOMMENDED_FLAGS } = await import('aws-cdk-lib/cx-api');
     const texts: Record<string, string> = {
       'probes.yaml': probes,
       'seed.sql': readFileSync(join(quickstart, 'seed.sql'), 'utf8'),
       'app.mjs': APP,
-      'cdk.json': cdkJson(),
+      'cdk.json': cdkJson(CURRENTLY_RECOMMENDED_FLAGS),
       'package.json': projectPackage(packageName(dir), own, dependency, cdkLib.version),
       'README.md': readme(dependency),
       '.gitignore': GITIGNORE,
     };
-    for (const [name, text] of Object.entries(texts)) writeFileSync(join(dir, name), text);
+    try {
+      for (const [name, text] of Object.entries(texts)) writeFileSync(join(dir, name), text);
+    } catch (error) {
+      io.stderr.write(`chasm init: cannot write the project to ${dir}: ${fileSystemReason(error)}\n`);
+      return EXIT.badInput;
+    }
     files.push(...Object.keys(texts));
 
     const shown = relative(process.cwd(), dir) || '.';

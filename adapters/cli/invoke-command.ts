@@ -4,13 +4,13 @@
  * prints the run's report. Credentials and region come from the default chain, or the profile
  * named; endpoints are overridable by `AWS_ENDPOINT_URL_CLOUDFORMATION` and `AWS_ENDPOINT_URL_LAMBDA`.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { ProbeReport } from '../../core/metric-data.js';
 import type { PublishOutcome } from '../../core/ports.js';
 import { defaultStackName, STACK_OUTPUTS } from '../cdk/stack-contract.js';
-import { createLambdaClient, invokeJson } from '../invokers/lambda-invoker.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 import { isRegionName, readConfigOrReport } from './command-input.js';
+import { counted } from './counted.js';
 
 const USAGE = `Usage: chasm invoke FILE [--stack NAME] [--region REGION] [--profile PROFILE] [--json]
 
@@ -70,6 +70,11 @@ export const invokeCommand: Command = {
     const region = parsed.region ?? config.region;
     const where = { ...(region ? { region } : {}), ...(parsed.profile ? { profile: parsed.profile } : {}) };
 
+    // the AWS SDK loads only here, not for `chasm invoke --help` or a bad FILE
+    const [{ CloudFormationClient }, { createLambdaClient, invokeJson }] = await Promise.all([
+      import('@aws-sdk/client-cloudformation'),
+      import('../invokers/lambda-invoker.js'),
+    ]);
     const cloudformation = new CloudFormationClient(where);
     const lambda = createLambdaClient(where);
     let functionName: string;
@@ -139,6 +144,7 @@ async function fanoutFunctionName(
   file: string,
 ): Promise<string> {
   const region = await client.config.region();
+  const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   let outputs: readonly { OutputKey?: string; OutputValue?: string }[];
   try {
     const answer = await client.send(new DescribeStacksCommand({ StackName: stackName }));
@@ -173,7 +179,7 @@ function formatText(functionName: string, report: FanoutReport): string {
   lines.push(
     '',
     `${report.probes.length - failed} of ${report.probes.length} probes ok; ` +
-      `${report.publish.published} of ${report.metrics} datums published` +
+      `${report.publish.published} of ${counted(report.metrics, 'datum')} published` +
       `${report.publish.failed > 0 ? `, ${report.publish.failed} failed` : ''}.`,
   );
   for (const error of report.publish.errors) lines.push(`${error.code}: ${error.message}`);

@@ -1,8 +1,15 @@
 /** The `chasm` command line: dispatches to one module per command. */
-import pkg from '../../package.json' with { type: 'json' };
-import { type CliIo, type Command, EXIT } from './cli-io.js';
 
-/** Each command's one-line summary and its module, loaded only when run (the CDK is heavy). */
+import { didYouMean } from '../../config/closest-match.js';
+import pkg from '../../package.json' with { type: 'json' };
+import { type CliIo, type Command, EXIT, messageOf } from './cli-io.js';
+
+export { processIo } from './process-io.js';
+
+/**
+ * Each command's one-line summary and its module, loaded only when that command runs: the build
+ * splits each into chunks of its own, so `chasm --help` loads none of them.
+ */
 const commands: Readonly<Record<string, { readonly summary: string; load(): Promise<Command> }>> = {
   validate: {
     summary: 'check probes.yaml files; every error as FILE:LINE:COL: message',
@@ -60,15 +67,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(overview());
     return name === undefined ? EXIT.badInput : EXIT.ok;
   }
-  const entry = commands[name];
+  // own entries only: `chasm constructor` is an unknown command, not Object's
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!entry) {
-    io.stderr.write(`chasm: unknown command '${name}'\n\n${overview()}`);
+    io.stderr.write(
+      `chasm: unknown command '${name}'${didYouMean(name, Object.keys(commands))}\n\n${overview()}`,
+    );
     return EXIT.badInput;
   }
-  const command = await entry.load();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`chasm ${name}: ${entry.summary}\n\n${command.usage}\n`);
-    return EXIT.ok;
+  try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(`chasm ${name}: ${entry.summary}\n\n${command.usage}\n`);
+      return EXIT.ok;
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    // what no command foresaw (a missing peer dependency, a file system failure): one line
+    io.stderr.write(`chasm ${name}: ${messageOf(error)}\n`);
+    return EXIT.badInput;
   }
-  return command.run(rest, io);
 }

@@ -8,11 +8,11 @@ import type { NamespacedDatum, ProbeReport } from '../../core/metric-data.js';
 import type { MetricsSink, PublishOutcome } from '../../core/ports.js';
 import type { FanoutOutcome } from '../../core/run/fan-out.js';
 import { runProbesLocally } from '../local-run.js';
-import { createCloudWatchClient, createCloudWatchSink } from '../sinks/cloudwatch-sink.js';
 import { createCollectingSink } from '../sinks/collecting-sink.js';
 import { createEmfSink } from '../sinks/emf-sink.js';
 import { type Command, EXIT } from './cli-io.js';
 import { readConfigOrReport } from './command-input.js';
+import { counted } from './counted.js';
 
 /** Where `--publish` sends the metric data. */
 export const PUBLISH_TARGETS = ['console', 'emf', 'cloudwatch'] as const;
@@ -22,16 +22,22 @@ export type PublishTarget = (typeof PUBLISH_TARGETS)[number];
  * The sink of a `--publish` target; every target is created here and only here. `out` receives
  * what a target prints of its own (the EMF lines).
  */
-export function createSink(target: PublishTarget, out: { write(line: string): unknown }): MetricsSink {
+export async function createSink(
+  target: PublishTarget,
+  out: { write(line: string): unknown },
+): Promise<MetricsSink> {
   switch (target) {
     case 'console':
       return createCollectingSink();
     case 'emf':
       // the lines a query function with publish: emf would log
       return createEmfSink({ out });
-    case 'cloudwatch':
-      // default credential chain; AWS_ENDPOINT_URL_CLOUDWATCH overrides the endpoint
+    case 'cloudwatch': {
+      // the AWS SDK loads only when metric data goes to CloudWatch; default credential chain,
+      // AWS_ENDPOINT_URL_CLOUDWATCH overrides the endpoint
+      const { createCloudWatchClient, createCloudWatchSink } = await import('../sinks/cloudwatch-sink.js');
       return createCloudWatchSink({ client: createCloudWatchClient() });
+    }
   }
 }
 
@@ -78,7 +84,8 @@ export const runCommand: Command = {
     // with --json the EMF lines join the JSON document (as `emf`), so stdout stays one document
     const emf: unknown[] = [];
     const out = parsed.json ? { write: (line: string) => emf.push(JSON.parse(line)) } : io.stdout;
-    const outcome = await runProbesLocally(config, probes, { sink: createSink(parsed.publish, out) });
+    const sink = await createSink(parsed.publish, out);
+    const outcome = await runProbesLocally(config, probes, { sink });
     io.stdout.write(
       parsed.json
         ? formatJson(outcome, parsed.publish, parsed.publish === 'emf' ? emf : undefined)
@@ -145,7 +152,7 @@ function publishResult(publish: PublishOutcome): {
   const [first, ...more] = publish.errors;
   if (publish.failed === 0 || !first) return { ok: true };
   const others = more.length > 0 ? ` (and ${more.length} more error${more.length > 1 ? 's' : ''})` : '';
-  const message = `${publish.failed} of ${publish.published + publish.failed} datums were not published: ${first.message}${others}`;
+  const message = `${notPublished(publish.failed, publish.published + publish.failed)}: ${first.message}${others}`;
   return { ok: false, error: { code: first.code, message } };
 }
 
@@ -172,18 +179,23 @@ function formatText(outcome: FanoutOutcome, target: PublishTarget): string {
   lines.push(
     '',
     `${outcome.reports.length - failed} of ${outcome.reports.length} probes ok` +
-      `${failed > 0 ? `, ${failed} failed` : ''}; ${outcome.metrics.length} metric datums.`,
+      `${failed > 0 ? `, ${failed} failed` : ''}; ${counted(outcome.metrics.length, 'metric datum')}.`,
   );
   if (target !== 'console') {
     // each error is printed above
     const { published, failed: lost } = outcome.publish;
     lines.push(
       lost > 0
-        ? `Publishing to ${target} failed: ${lost} of ${published + lost} datums were not published.`
-        : `Published ${published} datums to ${target}.`,
+        ? `Publishing to ${target} failed: ${notPublished(lost, published + lost)}.`
+        : `Published ${counted(published, 'datum')} to ${target}.`,
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `1 of 3 datums was not published`, `2 of 2 datums were not published` */
+function notPublished(lost: number, total: number): string {
+  return `${lost} of ${counted(total, 'datum')} ${lost === 1 ? 'was' : 'were'} not published`;
 }
 
 function reportRow(report: ProbeReport): string[] {

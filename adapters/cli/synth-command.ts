@@ -1,9 +1,8 @@
 /** `chasm synth FILE [--out DIR]`: the cloud assembly (templates and assets) of a `probes.yaml`. */
 import { join, relative } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
-import { ProbesStack } from '../cdk/probes-stack.js';
+import type { ProbesStack } from '../cdk/probes-stack.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 import { isRegionName, readConfigOrReport } from './command-input.js';
 
@@ -71,6 +70,11 @@ export const synthCommand: Command = {
     if (!config) return EXIT.badInput;
     let stack: ProbesStack;
     try {
+      // the CDK loads only here, not for `chasm synth --help`
+      const [{ App }, { ProbesStack }] = await Promise.all([
+        import('aws-cdk-lib'),
+        import('../cdk/probes-stack.js'),
+      ]);
       // the built-in CloudFormation schema check takes ~20 s to load per process; the templates
       // Chasm generates are checked against it in its own test suite
       const app = new App({ outdir: parsed.out, builtinCloudFormationValidation: false });

@@ -2,26 +2,39 @@
 
 import type { ConfigResult } from '../../config/read-config.js';
 import type { Config } from '../../core/model.js';
-import { readConfig } from '../config-loader.js';
+import { readConfig, readConfigText } from '../config-loader.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
+import { counted } from './counted.js';
 
 const USAGE = `Usage: chasm validate FILE... [--json]
 
 Checks each FILE against the probes.yaml language (schema.json) and the rules beyond it:
 references resolve, one SQL statement per probe, CloudWatch's limits. Prints every error of
 every file to stderr as FILE:LINE:COL: message, and one line per valid file to stdout.
-Exits 0 when every file is valid, 1 otherwise.
+FILE - reads standard input, named <stdin> in messages (relative paths in it resolve from
+the current folder). Exits 0 when every file is valid, 1 otherwise.
 
   --json   one JSON object on stdout: { "files": [{ "file", "ok", "errors" | "probes", "databases", "vpcs" }] }`;
 
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+/** what `-` is called in messages */
+const STDIN_NAME = '<stdin>';
+
+function argumentProblem(unknown: readonly string[], files: readonly string[]): string | undefined {
+  if (unknown.length > 0) return `unknown option '${unknown[0]}'`;
+  if (files.length === 0) return 'expects at least one FILE';
+  if (files.filter((file) => file === '-').length > 1) return "standard input ('-') can be read once only";
+  return undefined;
+}
+
+async function readStdinConfig(io: CliIo): Promise<ConfigResult> {
+  if (!io.readStdin) throw new Error('standard input is not available here');
+  return readConfigText(await io.readStdin(), STDIN_NAME);
 }
 
 function summary(config: Config): string {
-  const probes = count(Object.keys(config.probes).length, 'probe');
-  const databases = count(Object.keys(config.databases).length, 'database');
-  const vpcs = count(Object.keys(config.vpcs).length, 'VPC');
+  const probes = counted(Object.keys(config.probes).length, 'probe');
+  const databases = counted(Object.keys(config.databases).length, 'database');
+  const vpcs = counted(Object.keys(config.vpcs).length, 'VPC');
   return `${probes}, ${databases}, ${vpcs}`;
 }
 
@@ -39,17 +52,18 @@ export const validateCommand: Command = {
   usage: USAGE,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const json = args.includes('--json');
-    const unknown = args.filter((arg) => arg.startsWith('-') && arg !== '--json');
-    const files = args.filter((arg) => !arg.startsWith('-'));
-    if (unknown.length > 0 || files.length === 0) {
-      const problem = unknown.length > 0 ? `unknown option '${unknown[0]}'` : 'expects at least one FILE';
+    const unknown = args.filter((arg) => arg.startsWith('-') && arg !== '--json' && arg !== '-');
+    const files = args.filter((arg) => !arg.startsWith('-') || arg === '-');
+    const problem = argumentProblem(unknown, files);
+    if (problem) {
       io.stderr.write(`chasm validate: ${problem}\n\n${USAGE}\n`);
       return EXIT.badInput;
     }
     let valid = true;
     const entries: object[] = [];
-    for (const file of files) {
-      const result = readConfig(file);
+    for (const given of files) {
+      const file = given === '-' ? STDIN_NAME : given;
+      const result = given === '-' ? await readStdinConfig(io) : readConfig(file);
       valid &&= result.ok;
       if (json) entries.push(jsonEntry(file, result));
       else if (result.ok) io.stdout.write(`${file}: ok (${summary(result.config)})\n`);

@@ -1,5 +1,4 @@
 // Every example is a fixture: it synthesizes cdk-nag clean and deploys exactly what its config says.
-import { join } from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../adapters/config-loader.js';

@@ -62,7 +62,8 @@ describe('the package for TypeScript CDK apps', () => {
     linkDependencies(project);
     const compilerOptions = { strict: true, module: 'NodeNext', target: 'ES2022', skipLibCheck: true };
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['app.ts'] }));
-    const header = "import { App } from 'aws-cdk-lib';\nimport { loadConfig, ProbesStack } from 'chasm';\n";
+    const header =
+      "import { App } from 'aws-cdk-lib';\nimport { loadConfig } from 'chasm';\nimport { ProbesStack } from 'chasm/cdk';\n";
 
     const good = typecheck(
       project,
@@ -72,7 +73,7 @@ describe('the package for TypeScript CDK apps', () => {
 
     expect(good).toEqual({ ok: true, output: '' });
     expect(bad.ok).toBe(false);
-    expect(bad.output).toMatch(/app\.ts\(3,\d+\): error TS2322/);
+    expect(bad.output).toMatch(/app\.ts\(4,\d+\): error TS2322/);
   }, 120_000);
 });
 
@@ -175,5 +176,39 @@ describe('chasm init', () => {
     expect(stderr).toContain('is not empty');
     expect(readdirSync(project)).toEqual(['notes.txt']);
     expect(existsSync(join(project, 'probes.yaml'))).toBe(false);
+  });
+
+  it('refuses a path that is a file, or lies under one, with one line and exit 1', async () => {
+    const file = join(work, 'a-file');
+    writeFileSync(file, 'mine');
+
+    const onFile = await runCli('init', file);
+    const underFile = await runCli('init', join(file, 'project'));
+
+    expect(onFile.status).toBe(1);
+    expect(onFile.stderr).toBe(
+      `chasm init: ${file} is a file, not a folder; choose an empty or new folder\n`,
+    );
+    expect(underFile.status).toBe(1);
+    expect(underFile.stderr).toBe(
+      `chasm init: ${join(file, 'project')} cannot be used: a part of its path is a file, not a folder; choose an empty or new folder\n`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+  });
+
+  it('answers a folder it may not write with one line and exit 1', async () => {
+    // root may write anywhere but sysfs; anyone else may not write a folder without write permission
+    let target = '/sys/chasm-init';
+    if (process.getuid?.() !== 0) {
+      const locked = join(work, 'locked');
+      mkdirSync(locked, { mode: 0o500 });
+      target = join(locked, 'project');
+    }
+
+    const { status, stdout, stderr } = await runCli('init', target);
+
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`chasm init: cannot write the project to ${target}: permission denied\n`);
   });
 });

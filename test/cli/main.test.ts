@@ -30,6 +30,20 @@ describe('the chasm command line', () => {
     expect(stderr).toContain("unknown command 'deploy'");
   });
 
+  it('suggests the closest command for a mistyped one', async () => {
+    const { status, stderr } = await runCli('valdiate', 'probes.yaml');
+
+    expect(status).toBe(1);
+    expect(stderr.split('\n')[0]).toBe("chasm: unknown command 'valdiate'; did you mean 'validate'?");
+  });
+
+  it("refuses the names of Object's own members as unknown commands", async () => {
+    const { status, stderr } = await runCli('constructor');
+
+    expect(status).toBe(1);
+    expect(stderr.split('\n')[0]).toBe("chasm: unknown command 'constructor'");
+  });
+
   it.each(COMMANDS)('shows the usage of %s with --help and exits 0', async (name) => {
     const { status, stdout } = await runCli(name, '--help');
 

@@ -132,3 +132,20 @@ describe('mutated examples', () => {
     expect(read).toBeGreaterThan(100);
   });
 });
+
+describe('the fast reader on deep nesting', () => {
+  it('reads 64 levels and leaves deeper documents to the full parser instead of exhausting the stack', () => {
+    // arrange
+    const block = (depth: number) =>
+      `${Array.from({ length: depth }, (_, level) => `${' '.repeat(level)}k:`).join('\n')} 1\n`;
+    const flow = (depth: number) => `k: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+
+    // act / assess
+    expect(readPlainYaml(block(64))).toEqual(parseYamlSource(block(64)).value);
+    expect(readPlainYaml(flow(64))).toEqual(parseYamlSource(flow(64)).value);
+    expect(readPlainYaml(block(65))).toBeUndefined();
+    expect(readPlainYaml(flow(65))).toBeUndefined();
+    expect(readPlainYaml(block(5000))).toBeUndefined();
+    expect(readPlainYaml(flow(5000))).toBeUndefined();
+  });
+});

@@ -1,6 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../adapters/cdk/package-root.js';
+import { main } from '../../adapters/cli/main.js';
+import { captureCli, runCli } from '../support/run-cli.js';
 
 const quickstart = fileURLToPath(new URL('../../examples/quickstart/probes.yaml', import.meta.url));
 const multiVpc = fileURLToPath(new URL('../../examples/multi-vpc/probes.yaml', import.meta.url));
@@ -86,5 +92,95 @@ describe('chasm validate', () => {
     // assess
     expect(status).toBe(0);
     expect(stdout).toContain('Usage: chasm validate FILE... [--json]');
+  });
+});
+
+describe('chasm validate -', () => {
+  it('reads standard input, named <stdin>, with relative paths from the current folder', () => {
+    // act: the binary, the quickstart piped in from its own folder (its seed is ./seed.sql)
+    const stdout = execFileSync(process.execPath, [join(packageRoot(), 'bin', 'chasm.js'), 'validate', '-'], {
+      cwd: dirname(quickstart),
+      input: readFileSync(quickstart),
+      encoding: 'utf8',
+    });
+
+    // assess
+    expect(stdout).toBe('<stdin>: ok (1 probe, 1 database, 1 VPC)\n');
+  });
+
+  it('reports the errors of standard input as <stdin>:LINE:COL and exits 1', async () => {
+    // arrange
+    const text = readFileSync(broken, 'utf8');
+
+    // act
+    const { status, stderr } = await captureCli((io) =>
+      main(['validate', '-'], { ...io, readStdin: async () => text }),
+    );
+
+    // assess
+    expect(status).toBe(1);
+    expect(stderr).toContain("<stdin>:23:15: unknown database 'mian'; did you mean 'main'?\n");
+  });
+
+  it('refuses standard input named twice', async () => {
+    // act
+    const { status, stderr } = await runCli('validate', '-', '-');
+
+    // assess
+    expect(status).toBe(1);
+    expect(stderr).toContain("chasm validate: standard input ('-') can be read once only");
+  });
+});
+
+describe('chasm validate on documents built to exhaust a reader', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'chasm-hostile-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  function write(name: string, text: string): string {
+    const file = join(folder, name);
+    writeFileSync(file, text);
+    return file;
+  }
+
+  it('answers an alias bomb (a billion laughs) with one line and exit 1', async () => {
+    // arrange: ten levels of ten aliases each, 10^10 values once expanded
+    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level < 10; level++) {
+      levels.push(
+        `a${level}: &a${level} [${Array(10)
+          .fill(`*a${level - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    const file = write('bomb.yaml', `${levels.join('\n')}\n`);
+
+    // act
+    const { status, stdout, stderr } = await runCli('validate', file);
+
+    // assess
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      `${file}:1:1: cannot read the file: its aliases expand to too many values (more than 10,000)\n`,
+    );
+  });
+
+  it.each([
+    ['block maps', () => `${Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')}\n`],
+    ['flow sequences', () => `version: ${'['.repeat(5000)}${']'.repeat(5000)}\n`],
+    ['flow maps', () => `version: ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}\n`],
+  ])('answers 5,000-deep %s with one line and exit 1', async (_, text) => {
+    // arrange
+    const file = write('deep.yaml', text());
+
+    // act
+    const { status, stdout, stderr } = await runCli('validate', file);
+
+    // assess
+    expect(status).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      new RegExp(`^${file}:\\d+:\\d+: YAML syntax error: the document nests too deeply to read\n$`),
+    );
   });
 });

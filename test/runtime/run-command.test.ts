@@ -86,6 +86,22 @@ describe('chasm run on the quickstart (embedded PGlite)', () => {
     ]);
   });
 
+  it('counts a single datum in the singular', async () => {
+    // arrange: the quickstart without its local block, so only ProbesFailed is left
+    const dir = mkdtempSync(join(tmpdir(), 'chasm-run-'));
+    const file = join(dir, 'probes.yaml');
+    writeFileSync(
+      file,
+      readFileSync(QUICKSTART, 'utf8').replace(/\n\s+local:\n\s+pglite: \{ init: \.\/seed\.sql \}/, ''),
+    );
+    // act
+    const { status, stdout } = await runCli('run', file);
+    rmSync(dir, { recursive: true, force: true });
+    // assess
+    expect(status).toBe(2);
+    expect(stdout).toContain('0 of 1 probes ok, 1 failed; 1 metric datum.\n');
+  });
+
   it.each([
     [['run'], 'missing FILE'],
     [['run', QUICKSTART, '--bogus'], "unknown option '--bogus'"],
