@@ -1,12 +1,12 @@
 // The binary on the process's own streams: a reader that goes away, and input it cannot read.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../adapters/cdk/package-root.js';
+import { exampleFiles } from '../support/example-files.js';
 
 const root = packageRoot();
-const examples = readdirSync(join(root, 'examples')).map((name) => join('examples', name, 'probes.yaml'));
+const examples = exampleFiles();
 
 interface Finished {
   readonly status: number | null;
