@@ -4,6 +4,10 @@
 // Code splitting puts each command in chunks of its own, loaded by `import()` when the command
 // runs: `chasm --help` loads no dependency, `validate` and `plan` only the YAML and schema readers,
 // `run` only the engines its databases use, `synth` the CDK.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
 
 // Installed beside the package and loaded from there: the CDK (shared with the user's app), the
@@ -21,6 +25,27 @@ const EXTERNAL = [
   'esbuild',
 ];
 
+// config/document-validator.ts compiles schema.json on first use; the built code carries the same
+// validator generated ahead of time (ajv's standalone code), which a command only has to load
+const DOCUMENT_VALIDATOR = resolve('config/document-validator.ts');
+const precompiledSchema = {
+  name: 'precompiled-schema',
+  setup(context) {
+    context.onLoad({ filter: /document-validator\.ts$/ }, (args) => {
+      if (args.path !== DOCUMENT_VALIDATOR) return undefined;
+      const options = JSON.parse(readFileSync('config/ajv-options.json', 'utf8'));
+      const ajv = new Ajv2020({ ...options, code: { source: true, esm: true } });
+      ajv.addSchema(JSON.parse(readFileSync('schema.json', 'utf8')), 'probes');
+      const contents = `${standaloneCode(ajv, { precompiled: 'probes' })}
+export default function validateDocument(value) {
+  return precompiled(value) ? [] : [...(precompiled.errors ?? [])];
+}
+`;
+      return { contents, loader: 'js', resolveDir: resolve('config') };
+    });
+  },
+};
+
 await build({
   entryPoints: { cli: 'adapters/cli/main.ts', index: 'index.ts', cdk: 'cdk.ts' },
   outdir: 'dist',
@@ -37,4 +62,5 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   logLevel: 'warning',
+  plugins: [precompiledSchema],
 });

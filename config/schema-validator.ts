@@ -1,11 +1,13 @@
 /**
- * `schema.json` compiled once (one cached ajv instance, `allErrors`, `strict`, `verbose` so an
- * error carries the schema it failed), plus what error
- * reporting needs from it: the subschema at an instance path, each `oneOf` branch on its own, and
+ * `schema.json` as validation and error reporting read it: a document's errors
+ * (`document-validator.ts`), and, for reporting, the subschema at an instance path, each `oneOf`
+ * branch on its own (compiled by one cached ajv instance, only when a document has errors), and
  * which `$defs` entry a `pattern` belongs to.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import schemaJson from '../schema.json' with { type: 'json' };
+import ajvOptions from './ajv-options.json' with { type: 'json' };
+import validateDocument from './document-validator.js';
 
 /** A (sub)schema of `schema.json`, read structurally. */
 export interface SchemaNode {
@@ -21,29 +23,20 @@ export interface LocatedSchema {
 export const schema: SchemaNode = schemaJson;
 const KEY = 'probes';
 
-let cached: { ajv: Ajv2020; validate: ValidateFunction } | undefined;
-
-function compiled(): { ajv: Ajv2020; validate: ValidateFunction } {
-  if (!cached) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-    ajv.addSchema(schemaJson, KEY);
-    const validate = ajv.getSchema(KEY);
-    if (!validate) throw new Error('schema.json did not compile');
-    cached = { ajv, validate };
-  }
-  return cached;
-}
+let cached: Ajv2020 | undefined;
 
 /** Every schema error of a document; empty when it conforms. */
 export function schemaErrors(value: unknown): readonly ErrorObject[] {
-  const { validate } = compiled();
-  return validate(value) ? [] : [...(validate.errors ?? [])];
+  return validateDocument(value);
 }
 
 /** The errors of `value` against one branch of the `oneOf` at `pointer`. */
 export function branchErrors(pointer: string, branch: number, value: unknown): readonly ErrorObject[] {
-  const { ajv } = compiled();
-  const validate = ajv.getSchema(`${KEY}${pointer}/oneOf/${branch}`);
+  if (!cached) {
+    cached = new Ajv2020(ajvOptions);
+    cached.addSchema(schemaJson, KEY);
+  }
+  const validate = cached.getSchema(`${KEY}${pointer}/oneOf/${branch}`);
   if (!validate) throw new Error(`no schema at ${pointer}/oneOf/${branch}`);
   return validate(value) ? [] : [...(validate.errors ?? [])];
 }
