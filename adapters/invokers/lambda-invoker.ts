@@ -6,6 +6,7 @@
  * did not run are retried: throttling (`TooManyRequestsException`, 429), with backoff.
  */
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { namedCauseOf } from '../../core/error-cause.js';
 import { LAMBDA } from '../../core/limits.js';
 import type { Invoker, QueryRequest, QueryResponse } from '../../core/ports.js';
 
@@ -111,9 +112,7 @@ export async function invokeJson(
     );
   } catch (error) {
     // never the request itself in a message: it may carry credentials
-    const reason = isTimeout(error)
-      ? `no answer within ${timeoutMs} ms`
-      : `${(error as Error).name ?? 'Error'}: ${(error as Error).message ?? String(error)}`;
+    const reason = isTimeout(error) ? `no answer within ${timeoutMs} ms` : namedCauseOf(error);
     throw new InvokeFailedError(`invoking '${name}' failed: ${reason}`, { cause: error });
   }
   const answer = output.Payload ?? new Uint8Array();

@@ -23,6 +23,7 @@ import {
   PutMetricDataCommand,
   type MetricDatum as SdkDatum,
 } from '@aws-sdk/client-cloudwatch';
+import { namedCauseOf } from '../../core/error-cause.js';
 import type { MetricDatum, NamespacedDatum } from '../../core/metric-data.js';
 import type { Logger, MetricsSink, PublishError, PublishOutcome } from '../../core/ports.js';
 import { planPutMetricBatches } from '../../core/run/put-metric-batches.js';
@@ -141,9 +142,9 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricsSin
             namespace: part.Namespace,
             datums,
             attempts,
-            error: errorText(error),
+            error: namedCauseOf(error),
           });
-          const message = `PutMetricData of ${datums} datums to '${part.Namespace}' failed${attempts ? ` after ${attempts} attempts` : ''}: ${errorText(error)}`;
+          const message = `PutMetricData of ${datums} datums to '${part.Namespace}' failed${attempts ? ` after ${attempts} attempts` : ''}: ${namedCauseOf(error)}`;
           lose(part, 'PUBLISH_FAILED', message);
           return;
         }
@@ -223,9 +224,4 @@ function toSdk(datum: MetricDatum): SdkDatum {
     ...(datum.Counts !== undefined ? { Counts: [...datum.Counts] } : {}),
     ...(datum.Timestamp !== undefined ? { Timestamp: new Date(datum.Timestamp) } : {}),
   };
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -8,6 +8,7 @@
  * fewest requests, are then corrected by a second, small publish.
  */
 
+import { causeOf } from '../error-cause.js';
 import type { FanoutManifest, ScheduleEvent } from '../manifest.js';
 import type { MetricDatum, NamespacedDatum, ProbeReport } from '../metric-data.js';
 import { entryNamed, formatDuration } from '../model.js';
@@ -504,8 +505,4 @@ function isNumberList(list: unknown): boolean {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function causeOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

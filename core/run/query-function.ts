@@ -10,6 +10,7 @@
  * error) and the datums of the maps that succeeded are returned all the same.
  */
 import type { Deadline } from '../deadline.js';
+import { causeOf } from '../error-cause.js';
 import { LAMBDA } from '../limits.js';
 import type { QueryManifest } from '../manifest.js';
 import type { MetricDatum, ProbeReport } from '../metric-data.js';
@@ -495,10 +496,6 @@ function failed(
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
-}
-
-function causeOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 const encoder = new TextEncoder();
