@@ -95,7 +95,7 @@ export function createSecretCredentials(options: SecretCredentialsOptions): Secr
         const database = key.split('\u0000')[0] ?? '';
         if (failed.has(database)) {
           cache.delete(key);
-          logger?.log({ level: 'warn', event: 'secret-refresh', database });
+          logger?.log('warn', { event: 'secret-refresh', database });
         }
       }
     },

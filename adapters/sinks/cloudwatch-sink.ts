@@ -97,7 +97,7 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricsSin
       const { requests, rejected } = planPutMetricBatches(data);
       const errors: PublishError[] = [];
       for (const { datum, index, reason } of rejected) {
-        logger?.log({
+        logger?.log('error', {
           event: 'datum-rejected',
           namespace: datum.Namespace,
           metric: datum.MetricName,
@@ -137,7 +137,7 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricsSin
         }
         if (!refusedAsInvalid(error)) {
           const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts;
-          logger?.log({
+          logger?.log('error', {
             event: 'publish-failed',
             namespace: part.Namespace,
             datums,
@@ -151,7 +151,12 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricsSin
         const message = (error as Error).message;
         const whole = datums > 1 && namesEveryDatum(message, datums);
         if (datums === 1 || whole || budget.left < 2) {
-          logger?.log({ event: 'datums-refused', namespace: part.Namespace, datums, reason: message });
+          logger?.log('error', {
+            event: 'datums-refused',
+            namespace: part.Namespace,
+            datums,
+            reason: message,
+          });
           if (datums === 1) lose(part, 'INVALID_VALUE', message);
           else {
             const why = whole ? 'each of them named' : 'not narrowed down further';

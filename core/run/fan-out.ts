@@ -211,7 +211,7 @@ export async function fanOut(
       for (const probe of probes) {
         fail(probe, now() - started, 'INVOKE_FAILED', `query function '${functionName}' failed: ${cause}`);
       }
-      deps.logger?.log({ level: 'error', event: 'invoke-failed', function: functionName, probes, cause });
+      deps.logger?.log('error', { event: 'invoke-failed', function: functionName, probes, cause });
       return;
     }
     const answered = new Map(response.reports.map((report) => [reportKey(manifest, report), report]));
@@ -259,8 +259,7 @@ export async function fanOut(
   const ordered = names.map((name) => reports.get(name)).filter((report) => report !== undefined);
   for (const report of ordered) {
     if (report.error && ['INVOKE_FAILED', 'UNKNOWN_PROBE', 'CONNECTION_FAILED'].includes(report.error.code)) {
-      deps.logger?.log({
-        level: 'error',
+      deps.logger?.log('error', {
         event: 'probe',
         probe: report.probe,
         database: report.database,
@@ -302,8 +301,7 @@ async function publishTick(
 
   const after = reportsAfterPublishing(reports, probes, publish.errors, keyOf);
   for (const report of after.failed) {
-    deps.logger?.log({
-      level: 'error',
+    deps.logger?.log('error', {
       event: 'probe',
       probe: report.probe,
       database: report.database,
@@ -329,7 +327,7 @@ async function publishTick(
     };
   }
   const warnings = warningsOf(responses);
-  for (const warning of warnings) deps.logger?.log({ level: 'warn', event: 'database-warning', ...warning });
+  for (const warning of warnings) deps.logger?.log('warn', { event: 'database-warning', ...warning });
   return {
     reports: after.reports,
     metrics,
@@ -402,11 +400,11 @@ async function publishAll(deps: FanoutDeps, metrics: readonly NamespacedDatum[])
   try {
     const outcome = await deps.sink.publish(metrics);
     for (const { code, message, datums } of outcome.errors)
-      deps.logger?.log({ level: 'error', event: 'publish-failed', code, message, datums });
+      deps.logger?.log('error', { event: 'publish-failed', code, message, datums });
     return outcome;
   } catch (error) {
     const message = `publishing ${metrics.length} datums failed: ${causeOf(error)}`;
-    deps.logger?.log({ level: 'error', event: 'publish-failed', code: 'PUBLISH_FAILED', message });
+    deps.logger?.log('error', { event: 'publish-failed', code: 'PUBLISH_FAILED', message });
     // the sink gave up on everything it was handed
     const indexes = Array.from({ length: metrics.length }, (_, index) => index);
     return {

@@ -285,7 +285,7 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     try {
       request = parseQueryRequest(payload, requestLimits);
     } catch (error) {
-      deps.logger?.log({ level: 'error', event: 'request-refused', reason: causeOf(error) });
+      deps.logger?.log('error', { event: 'request-refused', reason: causeOf(error) });
       throw error;
     }
     for (const [database, given] of Object.entries(request.credentials ?? {}))
@@ -341,11 +341,9 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
       maxResponseBytes - warningBytes,
     );
     const response = warnings.length > 0 ? { ...fitted, warnings } : fitted;
-    for (const warning of warnings)
-      deps.logger?.log({ level: 'warn', event: 'database-warning', ...warning });
+    for (const warning of warnings) deps.logger?.log('warn', { event: 'database-warning', ...warning });
     for (const report of response.reports) {
-      deps.logger?.log({
-        level: report.ok ? 'info' : 'error',
+      deps.logger?.log(report.ok ? 'info' : 'error', {
         event: 'probe',
         probe: report.probe,
         database: report.database,
