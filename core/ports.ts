@@ -161,9 +161,22 @@ export interface MetricsSink {
   publish(data: readonly NamespacedDatum[]): Promise<PublishOutcome>;
 }
 
+/**
+ * How much a log event matters: `error` for what lost work or data (a probe, an invocation, a
+ * publish that failed), `warn` for what needs a look while everything ran, `info` for the rest.
+ */
+export type LogLevel = 'info' | 'warn' | 'error';
+
+/** What happened (`event`, e.g. `probe`) and its fields; the level is the logger's argument. */
+export interface LogEvent {
+  readonly event: string;
+  readonly level?: never;
+  readonly [field: string]: unknown;
+}
+
 /** Structured logs: one JSON object per event, never a credential or a row. */
 export interface Logger {
-  log(event: Readonly<Record<string, unknown>>): void;
+  log(level: LogLevel, event: LogEvent): void;
 }
 
 export interface Clock {

@@ -5,6 +5,7 @@
  * next tick reads the rotated value.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { namedCauseOf } from '../../core/error-cause.js';
 import type { ProbeReport } from '../../core/metric-data.js';
 import type { DatabaseCredentials, Logger } from '../../core/ports.js';
 
@@ -94,7 +95,7 @@ export function createSecretCredentials(options: SecretCredentialsOptions): Secr
         const database = key.split('\u0000')[0] ?? '';
         if (failed.has(database)) {
           cache.delete(key);
-          logger?.log({ level: 'warn', event: 'secret-refresh', database });
+          logger?.log('warn', { event: 'secret-refresh', database });
         }
       }
     },
@@ -106,10 +107,12 @@ async function read(reader: SecretReader, database: string, secretArn: string): 
   try {
     text = await reader.read(secretArn);
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new SecretUnusableError(`reading the secret of database '${database}' failed: ${reason}`, {
-      cause: error,
-    });
+    throw new SecretUnusableError(
+      `reading the secret of database '${database}' failed: ${namedCauseOf(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   let parsed: unknown;
   try {

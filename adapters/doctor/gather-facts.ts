@@ -7,6 +7,7 @@
  */
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
+import { namedCauseOf } from '../../core/error-cause.js';
 import type { Config } from '../../core/model.js';
 import {
   type AwsFacts,
@@ -165,7 +166,7 @@ async function resolveCredentials(credentials: () => Promise<unknown>): Promise<
     await credentials();
   } catch (error) {
     throw new AwsAccessError(
-      `no AWS credentials (${errorText(error)}): pass --profile NAME, set AWS_PROFILE, or set ` +
+      `no AWS credentials (${namedCauseOf(error)}): pass --profile NAME, set AWS_PROFILE, or set ` +
         'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
       { cause: error },
     );
@@ -305,8 +306,8 @@ async function ask<T>(action: string, call: () => Promise<T>): Promise<Fact<T>> 
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     const reason = DENIED.has(name)
-      ? `your credentials may not call ${action} (${errorText(error)}); allow it to run this check`
-      : `${action} failed (${errorText(error)})`;
+      ? `your credentials may not call ${action} (${namedCauseOf(error)}); allow it to run this check`
+      : `${action} failed (${namedCauseOf(error)})`;
     return { known: false, reason };
   }
 }
@@ -329,8 +330,4 @@ function mapFact<T, U>(fact: Fact<T>, map: (value: T) => U): Fact<U> {
 
 function knownOr<T>(fact: Fact<T>, otherwise: T): T {
   return fact.known ? fact.value : otherwise;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

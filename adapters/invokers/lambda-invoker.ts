@@ -6,8 +6,10 @@
  * did not run are retried: throttling (`TooManyRequestsException`, 429), with backoff.
  */
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { causeOf, namedCauseOf } from '../../core/error-cause.js';
 import { LAMBDA } from '../../core/limits.js';
 import type { Invoker, QueryRequest, QueryResponse } from '../../core/ports.js';
+import { parseQueryResponse } from '../../core/run/query-response.js';
 
 /** An invocation that produced no usable response; the fan-out reports its probes `INVOKE_FAILED`. */
 export class InvokeFailedError extends Error {
@@ -114,9 +116,7 @@ export async function invokeJson(
     );
   } catch (error) {
     // never the request itself in a message: it may carry credentials
-    const reason = isTimeout(error)
-      ? `no answer within ${timeoutMs} ms`
-      : `${(error as Error).name ?? 'Error'}: ${(error as Error).message ?? String(error)}`;
+    const reason = isTimeout(error) ? `no answer within ${timeoutMs} ms` : namedCauseOf(error);
     throw new InvokeFailedError(`invoking '${name}' failed: ${reason}`, { cause: error });
   }
   const answer = output.Payload ?? new Uint8Array();
@@ -153,26 +153,11 @@ function functionErrorText(text: string): string {
   return text.slice(0, 500);
 }
 
+/** The answer as a response, checked as the fan-out checks every response. */
 function queryResponse(name: string, body: unknown): QueryResponse {
-  const candidate = body as { reports?: unknown; metrics?: unknown } | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    !Array.isArray(candidate.reports) ||
-    !Array.isArray(candidate.metrics) ||
-    !candidate.reports.every(isReport)
-  ) {
-    throw new InvokeFailedError(`'${name}' answered with something other than { reports, metrics }`);
+  try {
+    return parseQueryResponse(body);
+  } catch (error) {
+    throw new InvokeFailedError(`'${name}' answered with a ${causeOf(error)}`, { cause: error });
   }
-  return candidate as QueryResponse;
-}
-
-function isReport(value: unknown): boolean {
-  const report = value as { probe?: unknown; ok?: unknown } | null;
-  return (
-    typeof report === 'object' &&
-    report !== null &&
-    typeof report.probe === 'string' &&
-    typeof report.ok === 'boolean'
-  );
 }

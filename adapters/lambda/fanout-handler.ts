@@ -77,8 +77,7 @@ export function createFanoutHandler(
     // a secret that failed to authenticate is read again next tick (it may have been rotated)
     secrets?.refreshAfter(outcome.reports);
     const failed = outcome.reports.filter((report) => !report.ok).length;
-    logger?.log({
-      level: failed > 0 || outcome.publish.failed > 0 ? 'warn' : 'info',
+    logger?.log(failed > 0 || outcome.publish.failed > 0 ? 'warn' : 'info', {
       event: 'tick',
       probes: outcome.reports.length,
       probesFailed: failed,

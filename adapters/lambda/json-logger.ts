@@ -20,8 +20,8 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const out = options.out ?? process.stdout;
   const now = options.now ?? Date.now;
   return {
-    log(event) {
-      const line = { time: new Date(now()).toISOString(), level: 'info', ...options.fields, ...event };
+    log(level, event) {
+      const line = { time: new Date(now()).toISOString(), level, ...options.fields, ...event };
       out.write(`${JSON.stringify(line, mask)}\n`);
     },
   };

@@ -23,6 +23,7 @@ import {
   PutMetricDataCommand,
   type MetricDatum as SdkDatum,
 } from '@aws-sdk/client-cloudwatch';
+import { namedCauseOf } from '../../core/error-cause.js';
 import type { MetricDatum, NamespacedDatum } from '../../core/metric-data.js';
 import type { Logger, MetricsSink, PublishError, PublishOutcome } from '../../core/ports.js';
 import { planPutMetricBatches } from '../../core/run/put-metric-batches.js';
@@ -96,7 +97,7 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricsSin
       const { requests, rejected } = planPutMetricBatches(data);
       const errors: PublishError[] = [];
       for (const { datum, index, reason } of rejected) {
-        logger?.log({
+        logger?.log('error', {
           event: 'datum-rejected',
           namespace: datum.Namespace,
           metric: datum.MetricName,
@@ -136,21 +137,26 @@ export function createCloudWatchSink(options: CloudWatchSinkOptions): MetricsSin
         }
         if (!refusedAsInvalid(error)) {
           const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts;
-          logger?.log({
+          logger?.log('error', {
             event: 'publish-failed',
             namespace: part.Namespace,
             datums,
             attempts,
-            error: errorText(error),
+            error: namedCauseOf(error),
           });
-          const message = `PutMetricData of ${datums} datums to '${part.Namespace}' failed${attempts ? ` after ${attempts} attempts` : ''}: ${errorText(error)}`;
+          const message = `PutMetricData of ${datums} datums to '${part.Namespace}' failed${attempts ? ` after ${attempts} attempts` : ''}: ${namedCauseOf(error)}`;
           lose(part, 'PUBLISH_FAILED', message);
           return;
         }
         const message = (error as Error).message;
         const whole = datums > 1 && namesEveryDatum(message, datums);
         if (datums === 1 || whole || budget.left < 2) {
-          logger?.log({ event: 'datums-refused', namespace: part.Namespace, datums, reason: message });
+          logger?.log('error', {
+            event: 'datums-refused',
+            namespace: part.Namespace,
+            datums,
+            reason: message,
+          });
           if (datums === 1) lose(part, 'INVALID_VALUE', message);
           else {
             const why = whole ? 'each of them named' : 'not narrowed down further';
@@ -223,9 +229,4 @@ function toSdk(datum: MetricDatum): SdkDatum {
     ...(datum.Counts !== undefined ? { Counts: [...datum.Counts] } : {}),
     ...(datum.Timestamp !== undefined ? { Timestamp: new Date(datum.Timestamp) } : {}),
   };
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -22,7 +22,7 @@ export function createEmfSink(options: EmfSinkOptions): MetricsSink {
       const { documents, rejected, accepted } = emfDocuments(data, now());
       for (const document of documents) options.out.write(`${emfLine(document)}\n`);
       for (const { datum, reason } of rejected) {
-        options.logger?.log({
+        options.logger?.log('error', {
           event: 'datum-rejected',
           namespace: datum.Namespace,
           metric: datum.MetricName,

@@ -2,10 +2,9 @@
  * Client-side deadlines: a moment after which nobody waits for the work any more, with listeners
  * so the work behind it (a query, a wait for a connection slot) can release what it holds.
  *
- * Not an `AbortSignal`: a query function runs a thousand probes at once, and an `AbortSignal`
- * with a timer and a promise race per probe cost more than everything else the query function
- * does. A deadline is one timer and a set of listeners, shared by all the work that started
- * together with the same allowance (a database's probes with the same timeout).
+ * Not an `AbortSignal`, which would take a timer per probe: a deadline is one timer and a set of
+ * listeners, shared by all the work that started together with the same allowance (a database's
+ * probes with the same timeout).
  */
 import { type Deadline, DeadlineExceededError } from '../deadline.js';
 import { formatDuration } from '../model.js';

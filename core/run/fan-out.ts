@@ -8,6 +8,7 @@
  * fewest requests, are then corrected by a second, small publish.
  */
 
+import { causeOf } from '../error-cause.js';
 import type { FanoutManifest, ScheduleEvent } from '../manifest.js';
 import type { MetricDatum, NamespacedDatum, ProbeReport } from '../metric-data.js';
 import { entryNamed, formatDuration } from '../model.js';
@@ -21,12 +22,13 @@ import type {
   QueryRequest,
   QueryResponse,
 } from '../ports.js';
-import { type ErrorCode, WARNING_CODES } from '../probe-error.js';
+import type { ErrorCode } from '../probe-error.js';
 import { runKey } from '../probe-runs.js';
 import { withDeadline } from './deadline-timer.js';
 import { healthCorrections, healthMetrics } from './health-metrics.js';
 import { invocationBatches } from './invocation-batches.js';
 import { datumProbes, reportsAfterPublishing } from './publish-losses.js';
+import { parseQueryResponse } from './query-response.js';
 
 /** What the fan-out needs from the world. */
 export interface FanoutDeps {
@@ -200,7 +202,7 @@ export async function fanOut(
       const answer = await withDeadline(deadlineMs, () =>
         deps.invoker.invoke(functionId, request, { deadlineMs }),
       );
-      response = checkResponse(answer);
+      response = parseQueryResponse(answer);
     } catch (error) {
       const cause =
         error instanceof Error && error.name === 'DeadlineExceededError'
@@ -209,7 +211,7 @@ export async function fanOut(
       for (const probe of probes) {
         fail(probe, now() - started, 'INVOKE_FAILED', `query function '${functionName}' failed: ${cause}`);
       }
-      deps.logger?.log({ level: 'error', event: 'invoke-failed', function: functionName, probes, cause });
+      deps.logger?.log('error', { event: 'invoke-failed', function: functionName, probes, cause });
       return;
     }
     const answered = new Map(response.reports.map((report) => [reportKey(manifest, report), report]));
@@ -257,8 +259,7 @@ export async function fanOut(
   const ordered = names.map((name) => reports.get(name)).filter((report) => report !== undefined);
   for (const report of ordered) {
     if (report.error && ['INVOKE_FAILED', 'UNKNOWN_PROBE', 'CONNECTION_FAILED'].includes(report.error.code)) {
-      deps.logger?.log({
-        level: 'error',
+      deps.logger?.log('error', {
         event: 'probe',
         probe: report.probe,
         database: report.database,
@@ -300,8 +301,7 @@ async function publishTick(
 
   const after = reportsAfterPublishing(reports, probes, publish.errors, keyOf);
   for (const report of after.failed) {
-    deps.logger?.log({
-      level: 'error',
+    deps.logger?.log('error', {
       event: 'probe',
       probe: report.probe,
       database: report.database,
@@ -327,7 +327,7 @@ async function publishTick(
     };
   }
   const warnings = warningsOf(responses);
-  for (const warning of warnings) deps.logger?.log({ level: 'warn', event: 'database-warning', ...warning });
+  for (const warning of warnings) deps.logger?.log('warn', { event: 'database-warning', ...warning });
   return {
     reports: after.reports,
     metrics,
@@ -373,10 +373,7 @@ function warningsOf(responses: readonly QueryResponse[]): DatabaseWarningReport[
   return [...seen.values()];
 }
 
-/**
- * A datum with its namespace, built field by field: five times faster than a spread, and a field
- * a response should not have is not passed on.
- */
+/** A datum with its namespace, built field by field: a field a response should not have is not passed on. */
 function namespaced(Namespace: string, datum: MetricDatum): NamespacedDatum {
   const { MetricName, Dimensions, Unit, StorageResolution, Value, Values, Counts, Timestamp } = datum;
   const out: { -readonly [K in keyof NamespacedDatum]: NamespacedDatum[K] } = {
@@ -400,11 +397,11 @@ async function publishAll(deps: FanoutDeps, metrics: readonly NamespacedDatum[])
   try {
     const outcome = await deps.sink.publish(metrics);
     for (const { code, message, datums } of outcome.errors)
-      deps.logger?.log({ level: 'error', event: 'publish-failed', code, message, datums });
+      deps.logger?.log('error', { event: 'publish-failed', code, message, datums });
     return outcome;
   } catch (error) {
     const message = `publishing ${metrics.length} datums failed: ${causeOf(error)}`;
-    deps.logger?.log({ level: 'error', event: 'publish-failed', code: 'PUBLISH_FAILED', message });
+    deps.logger?.log('error', { event: 'publish-failed', code: 'PUBLISH_FAILED', message });
     // the sink gave up on everything it was handed
     const indexes = Array.from({ length: metrics.length }, (_, index) => index);
     return {
@@ -413,99 +410,4 @@ async function publishAll(deps: FanoutDeps, metrics: readonly NamespacedDatum[])
       errors: [{ code: 'PUBLISH_FAILED', message, datums: metrics.length, indexes }],
     };
   }
-}
-
-/** A response is data from another process: check its shape before anything of it is published. */
-function checkResponse(answer: unknown): QueryResponse {
-  if (!isObject(answer) || !Array.isArray(answer.reports) || !Array.isArray(answer.metrics)) {
-    throw new Error('malformed response: expected { reports: [...], metrics: [...] }');
-  }
-  // loops, not callbacks: a response holds thousands of datums
-  for (let index = 0; index < answer.reports.length; index++) {
-    if (!isReport(answer.reports[index]))
-      throw new Error(`malformed response: reports[${index}] is not a probe report`);
-  }
-  for (let index = 0; index < answer.metrics.length; index++) {
-    if (!isDatum(answer.metrics[index]))
-      throw new Error(`malformed response: metrics[${index}] is not a metric datum`);
-  }
-  const counts = answer.metricsPerReport;
-  if (
-    counts !== undefined &&
-    !(
-      Array.isArray(counts) &&
-      counts.length === answer.reports.length &&
-      counts.every((n) => Number.isInteger(n) && n >= 0) &&
-      counts.reduce((sum: number, n: number) => sum + n, 0) === answer.metrics.length
-    )
-  ) {
-    throw new Error('malformed response: metricsPerReport does not count the metrics of each report');
-  }
-  const warnings = answer.warnings;
-  if (warnings !== undefined && !(Array.isArray(warnings) && warnings.every(isWarning))) {
-    throw new Error('malformed response: warnings is not a list of database warnings');
-  }
-  return answer as unknown as QueryResponse;
-}
-
-function isWarning(value: unknown): boolean {
-  return (
-    isObject(value) &&
-    typeof value.database === 'string' &&
-    typeof value.code === 'string' &&
-    (WARNING_CODES as readonly string[]).includes(value.code) &&
-    typeof value.message === 'string'
-  );
-}
-
-function isReport(value: unknown): boolean {
-  return (
-    isObject(value) &&
-    typeof value.probe === 'string' &&
-    typeof value.database === 'string' &&
-    typeof value.ok === 'boolean' &&
-    typeof value.rows === 'number' &&
-    typeof value.durationMs === 'number' &&
-    (value.error === undefined ||
-      (isObject(value.error) &&
-        typeof value.error.code === 'string' &&
-        typeof value.error.message === 'string'))
-  );
-}
-
-function isDatum(value: unknown): boolean {
-  if (!isObject(value)) return false;
-  const dimensionsOk = Array.isArray(value.Dimensions) && value.Dimensions.every(isDimension);
-  const valueOk =
-    value.Value !== undefined
-      ? isFiniteNumber(value.Value)
-      : isNumberList(value.Values) && isNumberList(value.Counts);
-  return (
-    typeof value.MetricName === 'string' &&
-    dimensionsOk &&
-    typeof value.Unit === 'string' &&
-    typeof value.StorageResolution === 'number' &&
-    valueOk
-  );
-}
-
-// module-level rather than closures made per datum: a response holds thousands of datums
-function isDimension(value: unknown): boolean {
-  return isObject(value) && typeof value.Name === 'string' && typeof value.Value === 'string';
-}
-
-function isFiniteNumber(value: unknown): boolean {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isNumberList(list: unknown): boolean {
-  return Array.isArray(list) && list.every(isFiniteNumber);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function causeOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

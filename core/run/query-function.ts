@@ -10,6 +10,7 @@
  * error) and the datums of the maps that succeeded are returned all the same.
  */
 import type { Deadline } from '../deadline.js';
+import { causeOf } from '../error-cause.js';
 import { LAMBDA } from '../limits.js';
 import type { QueryManifest } from '../manifest.js';
 import type { MetricDatum, ProbeReport } from '../metric-data.js';
@@ -284,7 +285,7 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
     try {
       request = parseQueryRequest(payload, requestLimits);
     } catch (error) {
-      deps.logger?.log({ level: 'error', event: 'request-refused', reason: causeOf(error) });
+      deps.logger?.log('error', { event: 'request-refused', reason: causeOf(error) });
       throw error;
     }
     for (const [database, given] of Object.entries(request.credentials ?? {}))
@@ -340,11 +341,9 @@ export function createQueryFunction(manifest: QueryManifest, deps: QueryFunction
       maxResponseBytes - warningBytes,
     );
     const response = warnings.length > 0 ? { ...fitted, warnings } : fitted;
-    for (const warning of warnings)
-      deps.logger?.log({ level: 'warn', event: 'database-warning', ...warning });
+    for (const warning of warnings) deps.logger?.log('warn', { event: 'database-warning', ...warning });
     for (const report of response.reports) {
-      deps.logger?.log({
-        level: report.ok ? 'info' : 'error',
+      deps.logger?.log(report.ok ? 'info' : 'error', {
         event: 'probe',
         probe: report.probe,
         database: report.database,
@@ -398,8 +397,7 @@ function fitResponse(results: ProbeResult[], maxBytes: number): QueryResponse {
   let sizes: number[] | undefined;
   for (;;) {
     const response = responseOf(current);
-    // most responses are far under the limit: a bound computed without serializing tells so
-    if (responseBytesBound(current) <= maxBytes || fits(JSON.stringify(response), maxBytes)) return response;
+    if (fits(JSON.stringify(response), maxBytes)) return response;
     sizes ??= current.map((result) => byteLength(JSON.stringify(result.metrics)));
     const known = sizes;
     let largest = -1;
@@ -436,37 +434,6 @@ function responseOf(results: readonly ProbeResult[]): QueryResponse {
   return { reports, metrics, metricsPerReport };
 }
 
-/** The longest JSON text of a number (`-2.2250738585072014e-308`) and a comma. */
-const NUMBER_JSON_BOUND = 25;
-
-/** A string's JSON text in UTF-8: at most 6 bytes per UTF-16 unit (`\u001f`), its quotes and a comma. */
-function stringBound(text: string): number {
-  return 6 * text.length + 3;
-}
-
-/**
- * An upper bound of the UTF-8 bytes of `{ reports, metrics }` serialized, without serializing:
- * every key and punctuation of every field (optional ones included), each string as if every
- * character were escaped, each number at its longest.
- */
-function responseBytesBound(results: readonly ProbeResult[]): number {
-  // the keys and brackets of reports, metrics and metricsPerReport
-  let bytes = 64;
-  for (const { report, metrics } of results) {
-    // rows, durationMs and the report's entry in metricsPerReport
-    bytes += 96 + 3 * NUMBER_JSON_BOUND + stringBound(report.probe) + stringBound(report.database);
-    if (report.error) bytes += 32 + stringBound(report.error.code) + stringBound(report.error.message);
-    for (const datum of metrics) {
-      // StorageResolution, Value and Timestamp; then each dimension, value and count
-      bytes += 128 + 3 * NUMBER_JSON_BOUND + stringBound(datum.MetricName) + stringBound(datum.Unit);
-      for (const dimension of datum.Dimensions)
-        bytes += 24 + stringBound(dimension.Name) + stringBound(dimension.Value);
-      bytes += ((datum.Values?.length ?? 0) + (datum.Counts?.length ?? 0)) * NUMBER_JSON_BOUND;
-    }
-  }
-  return bytes;
-}
-
 /** The longest error message a report carries: a driver may quote a whole statement or value. */
 const MAX_MESSAGE_LENGTH = 1024;
 
@@ -495,10 +462,6 @@ function failed(
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
-}
-
-function causeOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 const encoder = new TextEncoder();

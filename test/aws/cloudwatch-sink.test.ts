@@ -115,7 +115,7 @@ describe('CloudWatch sink against the local PutMetricData endpoint', () => {
     const sink = createCloudWatchSink({
       client: impatient,
       maxInFlight: 1,
-      logger: { log: (e) => logged.push(e) },
+      logger: { log: (level, event) => logged.push({ level, ...event }) },
     });
 
     const outcome = await sink.publish(datums(1500));
@@ -126,7 +126,9 @@ describe('CloudWatch sink against the local PutMetricData endpoint', () => {
     expect(outcome.errors).toHaveLength(1);
     expect(outcome.errors[0]).toMatchObject({ code: 'PUBLISH_FAILED', datums: 1000 });
     expect(outcome.errors[0]?.message).toMatch(/Throttling/);
-    expect(logged).toEqual([expect.objectContaining({ event: 'publish-failed', datums: 1000 })]);
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 'error', event: 'publish-failed', datums: 1000 }),
+    ]);
     expect(cloudwatch.accepted).toHaveLength(500);
     // throttling is retried, never split: two attempts of the 1000, one of the 500
     expect(cloudwatch.requests.map((r) => r.sent).sort()).toEqual([1000, 1000, 500].sort());

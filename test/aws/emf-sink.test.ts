@@ -146,9 +146,14 @@ describe('EMF sink', () => {
     expect(JSON.parse(lines[0] ?? '{}').Size).toEqual([10, 10, 20]);
   });
 
-  it('leaves out an invalid datum and reports it, writing the others', async () => {
+  it('leaves out an invalid datum, reports it and logs it as an error, writing the others', async () => {
     const { lines, out } = collect();
-    const sink = createEmfSink({ out, clock: { now: () => NOW } });
+    const logged: Record<string, unknown>[] = [];
+    const sink = createEmfSink({
+      out,
+      clock: { now: () => NOW },
+      logger: { log: (level, event) => logged.push({ level, ...event }) },
+    });
 
     const outcome = await sink.publish([
       {
@@ -176,5 +181,8 @@ describe('EMF sink', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('"Good":1');
     expect(lines[0]).not.toContain('Bad');
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 'error', event: 'datum-rejected', metric: 'Bad' }),
+    ]);
   });
 });

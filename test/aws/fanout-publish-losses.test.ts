@@ -93,7 +93,7 @@ describe('fan-out publishing what CloudWatch refuses in part', () => {
     const outcome = await fanOut(
       manifest('summary'),
       { probes: ['p1', 'p2', 'p3'] },
-      { invoker, sink, logger: { log: (event) => logged.push(event) } },
+      { invoker, sink, logger: { log: (level, event) => logged.push({ level, ...event }) } },
     );
 
     // assess

@@ -90,7 +90,22 @@ describe('Lambda invoker against the local Invoke endpoint', () => {
     const odd = createLambdaInvoker({ client, functionNames: { odd: 'chasm-test-odd' } });
 
     await expect(odd.invoke('odd', { probes: [] }, { deadlineMs: 1000 })).rejects.toThrow(
-      /\{ reports, metrics \}/,
+      "'chasm-test-odd' answered with a malformed response: expected { reports: [...], metrics: [...] }",
+    );
+  });
+
+  it('rejects a response whose metric data is not all metric datums, as the fan-out would', async () => {
+    lambda.register('chasm-test-odd-datum', async () => ({
+      ...RESPONSE,
+      metrics: [...RESPONSE.metrics, { MetricName: 'M', Dimensions: [], Unit: 'Count', Value: 'NaN' }],
+    }));
+    const odd = createLambdaInvoker({ client, functionNames: { odd: 'chasm-test-odd-datum' } });
+
+    const result = odd.invoke('odd', { probes: ['p1'] }, { deadlineMs: 1000 });
+
+    await expect(result).rejects.toThrow(InvokeFailedError);
+    await expect(result).rejects.toThrow(
+      "'chasm-test-odd-datum' answered with a malformed response: metrics[1] is not a metric datum",
     );
   });
 

@@ -117,7 +117,7 @@ describe('query handler', () => {
 });
 
 describe('JSON logger', () => {
-  it('writes one JSON line per event and never a credential, a row or SQL', () => {
+  it('writes one JSON line per event at its level and never a credential, a row or SQL', () => {
     const lines: string[] = [];
     const logger = createJsonLogger({
       out: { write: (line) => lines.push(line) },
@@ -125,7 +125,7 @@ describe('JSON logger', () => {
       fields: { function: 'f' },
     });
 
-    logger.log({
+    logger.log('info', {
       event: 'probe',
       probe: 'p',
       rows: 3,
@@ -133,7 +133,7 @@ describe('JSON logger', () => {
       credentials: { db: { password: 'x' } },
       sql: 'SELECT secret',
     });
-    logger.log({ event: 'oops', error: new Error('bad'), row: { email: 'a@b.c' } });
+    logger.log('error', { event: 'oops', error: new Error('bad'), row: { email: 'a@b.c' } });
 
     expect(lines).toHaveLength(2);
     expect(lines.every((line) => line.endsWith('\n') && !line.slice(0, -1).includes('\n'))).toBe(true);
@@ -149,6 +149,7 @@ describe('JSON logger', () => {
       sql: '[hidden]',
     });
     expect(JSON.parse(lines[1] ?? '')).toMatchObject({
+      level: 'error',
       error: { name: 'Error', message: 'bad' },
       row: '[hidden]',
     });

@@ -1,13 +1,20 @@
 // Client-side deadlines: one timer, listeners that can stop listening, and work that is given up
-// at the deadline even when it never settles.
-import { describe, expect, it } from 'vitest';
+// at the deadline even when it never settles. Time is vitest's fake clock.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineExceededError } from '../../core/deadline.js';
 import { meetDeadline, startDeadline, withDeadline } from '../../core/run/deadline-timer.js';
 
 const never = (): Promise<never> => new Promise<never>(() => undefined);
 
 describe('deadlines', () => {
-  it('calls every listener once when the time is up, and none that stopped listening', async () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('calls every listener once when the time is up, and none that stopped listening', () => {
     // arrange
     const deadline = startDeadline(20);
     const calls: string[] = [];
@@ -17,9 +24,13 @@ describe('deadlines', () => {
     stop();
 
     // act
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    vi.advanceTimersByTime(19);
+    const early = { expired: deadline.expired, calls: [...calls] };
+    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(100);
 
     // assess
+    expect(early).toEqual({ expired: false, calls: [] });
     expect(deadline.expired).toBe(true);
     expect(calls).toEqual(['a', 'c']);
   });
@@ -38,7 +49,7 @@ describe('deadlines', () => {
     expect(calls).toEqual([]);
   });
 
-  it('never expires once cancelled', async () => {
+  it('never expires once cancelled', () => {
     // arrange
     const deadline = startDeadline(20);
     const calls: string[] = [];
@@ -46,18 +57,27 @@ describe('deadlines', () => {
 
     // act
     deadline.cancel();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    vi.advanceTimersByTime(1000);
 
     // assess
     expect(deadline.expired).toBe(false);
     expect(calls).toEqual([]);
   });
 
-  it('gives up work that ignores the deadline, with DeadlineExceededError', async () => {
+  it('gives up work that ignores the deadline at the deadline, with DeadlineExceededError', async () => {
+    // arrange
+    let error: unknown;
+    void withDeadline(20, never).catch((caught: unknown) => {
+      error = caught;
+    });
+
     // act
-    const error = await withDeadline(20, never).catch((caught: unknown) => caught);
+    await vi.advanceTimersByTimeAsync(19);
+    const early = error;
+    await vi.advanceTimersByTimeAsync(1);
 
     // assess
+    expect(early).toBeUndefined();
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect((error as Error).message).toBe('deadline of 20ms exceeded');
   });

@@ -1,7 +1,7 @@
 // The fan-out against query functions running in this process (the in-process invoker is the
 // real adapter `chasm run` uses); the functions here stand in for remote ones that answer,
 // fail, hang or answer nonsense.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   createInProcessInvoker,
   type InProcessFunction,
@@ -11,7 +11,7 @@ import type { FanoutManifest } from '../../core/manifest.js';
 import type { MetricDatum, ProbeReport } from '../../core/metric-data.js';
 import type { FunctionPlan } from '../../core/plan/plan.js';
 import type { MetricsSink, QueryRequest, QueryResponse } from '../../core/ports.js';
-import { fanOut, tickDurationBoundMs } from '../../core/run/fan-out.js';
+import { type FanoutOutcome, fanOut, tickDurationBoundMs } from '../../core/run/fan-out.js';
 
 function fn(id: string, probes: string[]): FunctionPlan {
   return { id, functionName: `Acme-${id}`, databases: [`db-${id}`], engines: ['postgres'], probes };
@@ -114,22 +114,33 @@ describe('fanOut', () => {
   });
 
   it('gives up on an invocation at its deadline (longest timeout plus margin) and reports INVOKE_FAILED', async () => {
-    // arrange
+    // arrange: a never answers; its deadline is 30 ms + 20 ms
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const invoker = createInProcessInvoker({ a: () => new Promise<QueryResponse>(() => {}), b: answering() });
     const m = manifest([fn('a', ['p1']), fn('b', ['p2'])]);
     const quick = { ...m, probes: { ...m.probes, p1: { ...m.probes.p1!, timeoutMs: 30 } } };
+    let outcome: FanoutOutcome | undefined;
     // act
-    const outcome = await fanOut(
+    void fanOut(
       quick,
       { probes: ['p1', 'p2'] },
       { invoker, sink: createCollectingSink(), invokeMarginMs: 20 },
-    );
+    ).then((done) => {
+      outcome = done;
+    });
+    await vi.advanceTimersByTimeAsync(49);
+    const before = outcome;
+    await vi.advanceTimersByTimeAsync(1);
     // assess
-    expect(outcome.reports[0]?.error).toEqual({
+    expect(before).toBeUndefined();
+    expect(outcome?.reports[0]?.error).toEqual({
       code: 'INVOKE_FAILED',
       message: "query function 'Acme-a' failed: no answer within 50ms",
     });
-    expect(outcome.reports[1]?.ok).toBe(true);
+    expect(outcome?.reports[1]?.ok).toBe(true);
   });
 
   it('treats a malformed response as a failed invocation and publishes none of it', async () => {
@@ -219,38 +230,51 @@ describe('fanOut', () => {
   });
 
   it('invokes a split function’s batches one after another, while other functions run alongside', async () => {
-    // arrange: each invocation takes 30 ms and records when it ran
-    const spans: { fn: string; start: number; end: number }[] = [];
-    const timed =
+    // arrange: each invocation answers only when the test lets it, and logs when it starts
+    const log: string[] = [];
+    const waiting = new Map<string, () => void>();
+    const held =
       (id: string): InProcessFunction =>
       async (payload) => {
-        const start = performance.now();
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        spans.push({ fn: id, start, end: performance.now() });
+        log.push(`${id} [${(payload as QueryRequest).probes.join(', ')}]`);
+        await new Promise<void>((resolve) => waiting.set(id, resolve));
         return answering()(payload);
       };
-    const invoker = createInProcessInvoker({ a: timed('a'), b: timed('b') });
+    const answer = async (id: string): Promise<void> => {
+      waiting.get(id)?.();
+      // every promise the fan-out chains on the answer settles before the next macrotask
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const invoker = createInProcessInvoker({ a: held('a'), b: held('b') });
     const m = manifest([fn('a', ['p1', 'p2', 'p3']), fn('b', ['p4'])]);
     // act: one probe per invocation for a (4096 bytes each against 5,000)
-    const outcome = await fanOut(
+    const tick = fanOut(
       m,
       { probes: ['p1', 'p2', 'p3', 'p4'] },
       { invoker, sink: createCollectingSink(), maxResponseBytes: 5000 },
     );
-    // assess
-    const a = spans.filter((span) => span.fn === 'a').sort((x, y) => x.start - y.start);
-    const b = spans.find((span) => span.fn === 'b');
-    expect(a).toHaveLength(3);
-    expect(a.slice(1).every((span, i) => span.start >= (a[i]?.end ?? Infinity))).toBe(true);
-    expect(b && b.start < (a[0]?.end ?? 0)).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    const atStart = [...log];
+    await answer('a');
+    const afterFirst = [...log];
+    await answer('a');
+    await answer('b');
+    await answer('a');
+    const outcome = await tick;
+    // assess: a's next batch starts only once the one before has answered; b does not wait for a
+    expect(atStart).toEqual(['a [p1]', 'b [p4]']);
+    expect(afterFirst).toEqual(['a [p1]', 'b [p4]', 'a [p2]']);
+    expect(log).toEqual(['a [p1]', 'b [p4]', 'a [p2]', 'a [p3]']);
     expect(outcome.reports.every((report) => report.ok)).toBe(true);
   });
 
   it('starts no batch that could outlast the tick’s budget, failing its probes and publishing the rest', async () => {
-    // arrange: two batches of a, each waited for up to 100 ms + 50 ms; each answers after 80 ms
+    // arrange: two batches of a, each waited for up to 100 ms + 50 ms; each answers 80 ms later on the clock
+    let clock = 0;
+    const calls: unknown[] = [];
     const slow: InProcessFunction = async (payload) => {
-      await new Promise((resolve) => setTimeout(resolve, 80));
-      return answering()(payload);
+      clock += 80;
+      return answering(calls)(payload);
     };
     const invoker = createInProcessInvoker({ a: slow });
     const m = manifest([fn('a', ['p1', 'p2'])]);
@@ -265,14 +289,16 @@ describe('fanOut', () => {
     const outcome = await fanOut(
       quick,
       { probes: ['p1', 'p2'] },
-      { invoker, sink, maxResponseBytes: 5000, invokeMarginMs: 50, tickBudgetMs: 200 },
+      { invoker, sink, maxResponseBytes: 5000, invokeMarginMs: 50, tickBudgetMs: 200, now: () => clock },
     );
     // assess
+    expect(calls).toEqual([{ probes: ['p1'] }]);
     expect(outcome.reports[0]?.ok).toBe(true);
-    expect(outcome.reports[1]?.error?.code).toBe('INVOKE_FAILED');
-    expect(outcome.reports[1]?.error?.message).toMatch(
-      /^query function 'Acme-a' was not invoked for it: its probes take 2 invocations one after another, and the tick had \d+ms left for one that may take 150ms$/,
-    );
+    expect(outcome.reports[1]?.error).toEqual({
+      code: 'INVOKE_FAILED',
+      message:
+        "query function 'Acme-a' was not invoked for it: its probes take 2 invocations one after another, and the tick had 120ms left for one that may take 150ms",
+    });
     expect(sink.data.map((d) => [d.MetricName, d.Value])).toEqual([
       ['p1', 1],
       ['ProbesFailed', 1],

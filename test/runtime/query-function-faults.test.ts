@@ -245,7 +245,7 @@ describe.each(servers)('query function faults on $engine', (server) => {
     const run = createQueryFunction(manifestOf(server.engine, probes), {
       sqlDialect: sqlDialectOf,
       openPool: () => openEnginePool(server.engine, target),
-      logger: { log: (event) => events.push({ ...event }) },
+      logger: { log: (level, event) => events.push({ level, ...event }) },
     });
     // act
     await run({ probes: ['fine', 'broken'], credentials: { db: { password: 'hunter2' } } });

@@ -1,7 +1,7 @@
 /**
- * A query function checks its response against Lambda's limit from a bound computed without
- * serializing; the bound must never say "fits" for a response that does not. Rows come from an
- * in-memory pool so that the response, byte for byte, is the same on every run.
+ * A query function keeps its response within Lambda's limit to the byte, counting what escaped
+ * characters and characters of several UTF-8 bytes serialize to. Rows come from an in-memory pool
+ * so that the response, byte for byte, is the same on every run.
  */
 
 import { expect, it } from 'vitest';
