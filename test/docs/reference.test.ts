@@ -40,6 +40,21 @@ describe('docs/reference.md', () => {
     expect(written, 'docs/reference.md is not what schema.json renders: run `npm run docs`').toBe(rendered);
   });
 
+  it('is as Biome formats it, so npx biome check --write leaves it as rendered', () => {
+    // prepare
+    const rendered = renderReference(schema);
+
+    // act
+    const formatted = execFileSync(
+      join(ROOT, 'node_modules', '.bin', 'biome'),
+      ['format', '--stdin-file-path=docs/reference.md'],
+      { cwd: ROOT, input: rendered, encoding: 'utf8' },
+    );
+
+    // assess
+    expect(formatted).toBe(rendered);
+  });
+
   it('is written by npm run docs as the test renders it', () => {
     // prepare
     const dir = mkdtempSync(join(tmpdir(), 'chasm-reference-'));
