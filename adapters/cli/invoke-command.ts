@@ -5,9 +5,8 @@
  * named; endpoints are overridable by `AWS_ENDPOINT_URL_CLOUDFORMATION` and `AWS_ENDPOINT_URL_LAMBDA`.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import type { ProbeReport } from '../../core/metric-data.js';
-import type { PublishOutcome } from '../../core/ports.js';
 import { defaultStackName, STACK_OUTPUTS } from '../cdk/stack-contract.js';
+import type { FanoutReport } from '../lambda/fanout-handler.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 import { isRegionName, readConfigOrReport } from './command-input.js';
 import { counted } from './counted.js';
@@ -29,11 +28,6 @@ Exit status: 0 every probe succeeded and everything was published, 1 unusable in
 function could not be found or invoked, 2 one or more probes (or datums) failed.`;
 
 /** The fan-out function's report, as `adapters/lambda/fanout-handler.ts` returns it. */
-interface FanoutReport {
-  readonly probes: readonly ProbeReport[];
-  readonly metrics: number;
-  readonly publish: PublishOutcome;
-}
 
 interface InvokeArgs {
   readonly file: string;
@@ -183,6 +177,9 @@ function formatText(functionName: string, report: FanoutReport): string {
       `${report.publish.failed > 0 ? `, ${report.publish.failed} failed` : ''}.`,
   );
   for (const error of report.publish.errors) lines.push(`${error.code}: ${error.message}`);
+  for (const warning of report.warnings ?? []) {
+    lines.push(`WARNING ${warning.code} (database '${warning.database}'): ${warning.message}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

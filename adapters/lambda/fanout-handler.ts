@@ -7,7 +7,13 @@
 
 import { type FanoutManifest, QUERY_FUNCTION_NAMES_ENV, type ScheduleEvent } from '../../core/manifest.js';
 import type { ProbeReport } from '../../core/metric-data.js';
-import type { Invoker, Logger, MetricsSink, PublishOutcome } from '../../core/ports.js';
+import type {
+  DatabaseWarningReport,
+  Invoker,
+  Logger,
+  MetricsSink,
+  PublishOutcome,
+} from '../../core/ports.js';
 import { type FanoutDeps, fanOut } from '../../core/run/fan-out.js';
 import {
   createSecretCredentials,
@@ -25,6 +31,8 @@ export interface FanoutReport {
   /** datums handed to the sink (metric data and health metrics) */
   readonly metrics: number;
   readonly publish: PublishOutcome;
+  /** what the query functions found out about their databases (a user that could write); absent when none */
+  readonly warnings?: readonly DatabaseWarningReport[];
 }
 
 export interface FanoutHandlerDeps {
@@ -84,7 +92,12 @@ export function createFanoutHandler(
       published: outcome.publish.published,
       publishFailed: outcome.publish.failed,
     });
-    return { probes: outcome.reports, metrics: outcome.metrics.length, publish: outcome.publish };
+    return {
+      probes: outcome.reports,
+      metrics: outcome.metrics.length,
+      publish: outcome.publish,
+      ...(outcome.warnings ? { warnings: outcome.warnings } : {}),
+    };
   };
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { metric, vpc } from '../support/config-factory.js';
 import {
+  createPasswordLogin,
   createReaderLogin,
   databasesAvailable,
   mariadb,
@@ -106,6 +107,8 @@ describe.skipIf(!available)(
           ['queued-jobs', true, 1],
         ]);
         expect(report.publish).toEqual({ published: 4, failed: 0, errors: [] });
+        // read-only users: nothing to warn about
+        expect(report.warnings).toBeUndefined();
         expect(stack.lambda.invocations).toHaveLength(1);
         expect(stack.lambda.invocations[0]?.payload).toEqual({
           probes: ['sessions-by-region', 'queued-jobs'],
@@ -154,6 +157,46 @@ describe.skipIf(!available)(
             },
           ]),
         );
+      });
+    });
+
+    describe('a database whose user could write', () => {
+      let stack: AwsStack;
+      let writer: PasswordLogin;
+      beforeAll(async () => {
+        writer = await createPasswordLogin('postgres');
+        await writer.admin.query(`GRANT SELECT, INSERT ON ${SESSIONS} TO ${writer.user}`);
+        stack = await startAwsStack(
+          stackConfig({
+            vpcs: [vpc('app')],
+            databases: [
+              serverDatabase('sessions', writer.url(), {
+                engine: 'postgres',
+                vpc: 'app',
+                auth: { type: 'secret', secretArn: SECRET_ARN },
+              }),
+            ],
+            probes: [byRegion('sessions')],
+          }),
+          { [SECRET_ARN]: secretOf(writer) },
+        );
+      });
+      afterAll(async () => {
+        await stack.close();
+        await writer.drop();
+      });
+
+      it("reports the warning in the fan-out's report, as chasm invoke prints it", async () => {
+        const report = await stack.tick();
+
+        expect(report.probes.map((p) => p.ok)).toEqual([true]);
+        expect(report.warnings).toEqual([
+          {
+            database: 'sessions',
+            code: 'WRITE_CAPABLE_USER',
+            message: expect.stringContaining(`may INSERT, UPDATE, DELETE or TRUNCATE public.${SESSIONS}`),
+          },
+        ]);
       });
     });
 
