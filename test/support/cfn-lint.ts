@@ -1,8 +1,8 @@
 // cfn-lint (the CloudFormation linter, on the machine image) over synthesized templates, and the
 // warnings Chasm's templates are known to draw, each with the reason it stays.
-import { spawn } from 'node:child_process';
 import { onPath } from './command-on-path.js';
 import { skipUnlessCi } from './databases.js';
+import { runCommand } from './run-command.js';
 
 /** The warnings a template may draw, by rule id, and why each is accepted rather than fixed. */
 export const ACKNOWLEDGED_WARNINGS: Readonly<Record<string, string>> = {
@@ -36,40 +36,26 @@ interface RawFinding {
 }
 
 /** Lints `templates` for `region`; every error and warning found (informational ones are not asked for). */
-export function lintTemplates(templates: readonly string[], region: string): Promise<LintFinding[]> {
-  const child = spawn('cfn-lint', ['--format', 'json', '--regions', region, '--', ...templates], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+export async function lintTemplates(templates: readonly string[], region: string): Promise<LintFinding[]> {
+  const run = await runCommand('cfn-lint', ['--format', 'json', '--regions', region, '--', ...templates], {
+    cwd: process.cwd(),
+    env: process.env,
+    timeoutMs: 120_000,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => {
-      // the exit status is a bit mask of the levels found; only its output says what they are
-      let raw: RawFinding[];
-      try {
-        raw = JSON.parse(stdout) as RawFinding[];
-      } catch {
-        reject(new Error(`cfn-lint exited with status ${status} and no findings: ${stderr}${stdout}`));
-        return;
-      }
-      resolve(
-        raw.map((finding) => ({
-          file: finding.Filename,
-          level: finding.Level,
-          rule: finding.Rule.Id,
-          message: finding.Message,
-          path: finding.Location.Path.join('/'),
-        })),
-      );
-    });
-  });
+  // the exit status is a bit mask of the levels found; only the output says what they are
+  let raw: RawFinding[];
+  try {
+    raw = JSON.parse(run.stdout) as RawFinding[];
+  } catch {
+    throw new Error(`cfn-lint exited with status ${run.status} and no findings: ${run.stderr}${run.stdout}`);
+  }
+  return raw.map((finding) => ({
+    file: finding.Filename,
+    level: finding.Level,
+    rule: finding.Rule.Id,
+    message: finding.Message,
+    path: finding.Location.Path.join('/'),
+  }));
 }
 
 /** The findings a template must not have: every error, and each warning not acknowledged. */
