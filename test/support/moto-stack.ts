@@ -178,7 +178,7 @@ export async function deleteCreatedResources(
   if (alarms.length > 0) {
     await clients.cloudWatch.send(new DeleteAlarmsCommand({ AlarmNames: alarms.map((alarm) => alarm.name) }));
   }
-  // an event invoke config went with its function
+  // an event invoke config belongs to its function, which the stack's deletion removed
 }
 
 /** A name as CloudFormation generates one: the stack's, the logical id, a random suffix, within `max`. */
@@ -187,8 +187,10 @@ function generatedName(stackName: string, logicalId: string, max: number): strin
   return `${`${stackName}-${logicalId}`.slice(0, max - suffix.length - 1)}-${suffix}`;
 }
 
-/** CloudFormation fails on an alarm name taken, where moto's PutMetricAlarm replaces the alarm; and
- * CloudWatch refuses an SNS action in another region, which moto accepts. */
+/**
+ * CloudFormation fails on an alarm name taken, where moto's PutMetricAlarm replaces the alarm; and
+ * CloudWatch refuses an SNS action in another region, which moto accepts.
+ */
 async function refuseAsCloudWatchWould(
   clients: MotoClients,
   input: PutMetricAlarmCommandInput,
