@@ -1,10 +1,9 @@
 // moto (an AWS emulator) as a child process on a free local port, for tests that need the AWS
 // services themselves (EC2, RDS, Secrets Manager, SNS, IAM) rather than a small stand-in.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import aws4 from 'aws4';
+import { onPath } from './command-on-path.js';
 import { skipUnlessCi } from './databases.js';
 
 export interface MotoServer {
@@ -20,14 +19,7 @@ export interface AccessKey {
 
 /** Whether `moto_server` is on the PATH; when not, `skipUnlessCi`. */
 export function motoAvailable(suite: string): boolean {
-  const found = (process.env.PATH ?? '').split(delimiter).some((folder) => {
-    try {
-      accessSync(join(folder, 'moto_server'), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const found = onPath('moto_server');
   if (!found) skipUnlessCi(suite, 'moto_server is not on the PATH');
   return found;
 }
