@@ -11,9 +11,9 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Plan } from '../../core/plan/plan.js';
+import { schedulePeriodSeconds } from '../../core/plan/schedule-period.js';
 import { allRuns, DATABASE_DIMENSION } from '../../core/probe-runs.js';
 import { stableId } from './construct-id.js';
-import { schedulePeriodSeconds } from './schedule-period.js';
 
 export interface ProbeAlarmsProps {
   readonly plan: Plan;

@@ -10,8 +10,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { Config, DimensionSource, MetricConfig, ProbeConfig } from '../../core/model.js';
 import type { Plan } from '../../core/plan/plan.js';
+import { schedulePeriodSeconds } from '../../core/plan/schedule-period.js';
 import { DATABASE_DIMENSION, isFleet, probeRuns, runDimensionNames } from '../../core/probe-runs.js';
-import { schedulePeriodSeconds } from './schedule-period.js';
 
 /** CloudWatch allows 500 widgets on one dashboard; more go on further dashboards */
 const WIDGETS_PER_DASHBOARD = 450;
