@@ -21,13 +21,16 @@ export type { ConfigIssue } from './config/config-issue.js';
 export type { ConfigResult } from './config/read-config.js';
 export type { Dimension, MetricDatum, NamespacedDatum, ProbeReport } from './core/metric-data.js';
 export type {
+  AlarmStatistic,
   AlarmsConfig,
   AuthConfig,
   Config,
   DatabaseConfig,
   DimensionSource,
   LocalDatabase,
+  MetricAlarmConfig,
   MetricConfig,
+  MissingData,
   ProbeConfig,
   VpcConfig,
 } from './core/model.js';

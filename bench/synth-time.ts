@@ -71,8 +71,8 @@ export function generatedConfig(): Config {
     namespace: 'Bench/Synth',
     schedule: DEFAULTS.schedule,
     publish: 'fanout',
-    // detailed health would add one alarm per probe: 1,000 alarms exceed CloudFormation's 500 resources a stack
-    health: 'summary',
+    // one Metrics Insights alarm watches all 1,000 probes' ProbeSuccess
+    health: 'detailed',
     alarms: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
     logRetentionDays: 30,
     vpcs,

@@ -6,6 +6,8 @@
 import { dirname, resolve } from 'node:path';
 import type { CloudWatchUnit, StorageResolution } from '../core/limits.js';
 import {
+  ALARM_STATISTIC_DEFAULTS,
+  type AlarmStatistic,
   type AuthConfig,
   type Config,
   type DatabaseConfig,
@@ -13,7 +15,9 @@ import {
   type DimensionSource,
   entryNamed,
   type LocalDatabase,
+  type MetricAlarmConfig,
   type MetricConfig,
+  type MissingData,
   type ProbeConfig,
   type VpcConfig,
 } from '../core/model.js';
@@ -36,12 +40,21 @@ interface RawProbeFields {
   readonly maxSeries?: number;
   readonly dimensions?: RawDimensions;
 }
+interface RawAlarm {
+  readonly above?: number;
+  readonly below?: number;
+  readonly for?: number;
+  readonly datapoints?: number;
+  readonly statistic?: AlarmStatistic;
+  readonly missing?: MissingData;
+}
 interface RawMetric {
   readonly name: string;
   readonly column: string;
   readonly unit?: CloudWatchUnit;
   readonly resolution?: StorageResolution;
   readonly dimensions?: RawDimensions;
+  readonly alarm?: RawAlarm;
 }
 interface RawProbe extends RawProbeFields {
   readonly sql: string;
@@ -96,6 +109,20 @@ function dimensions(raw: RawDimensions | undefined): Record<string, DimensionSou
   return mapValues(raw, (source) =>
     typeof source === 'string' ? { value: source } : { column: source.column },
   );
+}
+
+/** An alarm's defaults: every period breaching, the statistic its side implies, missing data missing. */
+function alarm(raw: RawAlarm): MetricAlarmConfig {
+  const comparison = raw.above === undefined ? 'below' : 'above';
+  const periods = raw.for ?? DEFAULTS.alarmFor;
+  return {
+    comparison,
+    threshold: raw.above ?? raw.below ?? 0,
+    for: periods,
+    datapoints: raw.datapoints ?? periods,
+    statistic: raw.statistic ?? ALARM_STATISTIC_DEFAULTS[comparison],
+    missing: raw.missing ?? DEFAULTS.alarmMissing,
+  };
 }
 
 /** Each parameter's dimension, in the maps' order (every map names the same parameters): its own name unless renamed or `false`. */
@@ -175,6 +202,7 @@ export function buildConfig(document: unknown, file: string, options: ConfigOpti
           unit: metric.unit ?? DEFAULTS.unit,
           resolution: metric.resolution ?? DEFAULTS.resolution,
           dimensions: dimensions(metric.dimensions),
+          ...(metric.alarm ? { alarm: alarm(metric.alarm) } : {}),
         }),
       ),
     };

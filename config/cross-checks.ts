@@ -3,7 +3,8 @@
  * query statement its engine allows (`core/probe-sql.ts`), CloudWatch's per-metric limits hold across probe and metric dimensions, schedules
  * and durations make sense, `local` blocks fit their engine, `publish: emf` never meets a secret,
  * a VPC's `cidrBlocks` are networks and come only where Chasm creates the security group, every
- * ARN is in the stack's region.
+ * ARN is in the stack's region, each metric's alarm is one CloudWatch can evaluate and notify
+ * (`alarm-checks.ts`).
  *
  * It runs on documents the schema may have rejected, so it checks every value's type before use
  * and skips values the schema already reported. It stays linear in the size of the file. Names
@@ -11,10 +12,11 @@
  */
 
 import { CLOUDWATCH, LAMBDA } from '../core/limits.js';
-import { entryNamed } from '../core/model.js';
+import { DEFAULTS, entryNamed } from '../core/model.js';
 import { parseSchedule } from '../core/plan/schedule.js';
 import { DATABASE_DIMENSION } from '../core/probe-runs.js';
 import { POSTGRES_SQL, refusedProbeSql, type SqlDialect } from '../core/probe-sql.js';
+import { type AlarmContext, checkAlarm } from './alarm-checks.js';
 import { checkArnRegions } from './arn-regions.js';
 import { didYouMean } from './closest-match.js';
 import type { ConfigOptions } from './config-options.js';
@@ -64,7 +66,7 @@ export function crossCheck(
   checkDatabaseReference(defaults.database, ['defaults', 'database'], databases, add);
   for (const [name, probe] of Object.entries(mapOf(root.probes))) {
     if (!isMap(probe)) continue;
-    checkProbe(name, probe, { defaults, databases, options, reported }, add);
+    checkProbe(name, probe, { root, defaults, databases, options, reported }, add);
   }
   return issues;
 }
@@ -227,10 +229,16 @@ function checkDatabases(
 function checkProbe(
   name: string,
   probe: Entries,
-  context: { defaults: Entries; databases: Entries; options: ConfigOptions; reported: ReadonlySet<string> },
+  context: {
+    root: Entries;
+    defaults: Entries;
+    databases: Entries;
+    options: ConfigOptions;
+    reported: ReadonlySet<string>;
+  },
   add: Add,
 ): void {
-  const { defaults, databases, options, reported } = context;
+  const { root, defaults, databases, options, reported } = context;
   const path = ['probes', name];
   const database = probe.database ?? defaults.database;
   if (database === undefined) {
@@ -303,6 +311,24 @@ function checkProbe(
         `metric ${describeMetric(metric, index)} of probe '${name}' has ${all.size} dimensions (${probeDimensionNames.length} from the probe${runDimensions.length > 0 ? `, ${runDimensions.length} of them from its databases and parameters` : ''}, ${own.length} its own); CloudWatch allows at most ${CLOUDWATCH.maxDimensions}`,
       );
     }
+    if (metric.alarm !== undefined) {
+      const columns = [...Object.entries(probeDimensions), ...Object.entries(mapOf(metric.dimensions))]
+        .filter(([, source]) => isMap(source))
+        .map(([dimension]) => dimension);
+      checkAlarm(
+        metric,
+        metricPath,
+        alarmContext(
+          root,
+          name,
+          probe.schedule ?? defaults.schedule,
+          describeMetric(metric, index),
+          columns,
+          reported,
+        ),
+        add,
+      );
+    }
     if (typeof metric.name !== 'string') return;
     // a static value tells series apart; a column's values are unknown here, so any may collide
     const metricDimensions = mapOf(metric.dimensions);
@@ -348,6 +374,31 @@ function checkRunDimensions(
         : `${dimension.source} of probe '${name}' becomes dimension '${dimension.name}', which ${clash} already sets; name it otherwise in parameterDimensions, or make it no dimension (${dimension.parameter}: false)`,
     );
   });
+}
+
+function alarmContext(
+  root: Entries,
+  probe: string,
+  schedule: unknown,
+  metric: string,
+  columnDimensions: readonly string[],
+  reported: ReadonlySet<string>,
+): AlarmContext {
+  const alarms = root.alarms;
+  const topic =
+    alarms === undefined
+      ? 'absent'
+      : isMap(alarms) && typeof alarms.topicArn === 'string'
+        ? 'named'
+        : 'refused';
+  return {
+    probe,
+    schedule: schedule ?? root.schedule ?? DEFAULTS.schedule,
+    metric,
+    columnDimensions,
+    topic,
+    reported,
+  };
 }
 
 function describeMetric(metric: Entries, index: number): string {

@@ -17,6 +17,8 @@ export function describeMap(path: readonly string[]): string {
     if (third === 'metrics' && fourth !== undefined && path.length === 4)
       return `metric ${Number(fourth) + 1} of ${owner}`;
     if (path.at(-2) === 'dimensions') return `dimension '${path.at(-1)}' of ${owner}`;
+    if (third === 'metrics' && fourth !== undefined && path.at(-1) === 'alarm')
+      return `the alarm of metric ${Number(fourth) + 1} of ${owner}`;
     return `'${path.at(-1)}' of ${owner}`;
   }
   if (section === 'defaults' && path.length === 1) return "'defaults'";

@@ -1,6 +1,7 @@
 /**
  * Reading a `probes.yaml`: YAML with positions, `schema.json`, then the cross checks; every
- * issue at once, sorted by position, or the frozen, fully defaulted `Config`.
+ * issue at once, sorted by position, or the frozen, fully defaulted `Config`, once the limits of
+ * the deployment it describes hold (`deploy-limits.ts`, a third phase on the built config).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -10,12 +11,13 @@ import { ConfigError } from './config-error.js';
 import { type ConfigIssue, compareIssues, createIssue } from './config-issue.js';
 import type { ConfigOptions } from './config-options.js';
 import { crossCheck } from './cross-checks.js';
+import { deployLimitIssues } from './deploy-limits.js';
 import { localFileIssues } from './local-files.js';
 import { pointerOf } from './pending-issue.js';
 import { readPlainYaml } from './plain-yaml.js';
 import { schemaIssues } from './schema-issues.js';
 import { schemaErrors } from './schema-validator.js';
-import { parseYamlSource } from './yaml-source.js';
+import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: Config }
@@ -35,7 +37,7 @@ export function parseConfigText(text: string, file: string, options: ConfigOptio
     crossCheck(plain, options, new Set()).length === 0 &&
     localFileIssues(plain, folder).length === 0
   ) {
-    return { ok: true, config: buildConfig(plain, resolve(file), options) };
+    return withinLimits(buildConfig(plain, resolve(file), options), file, () => parseYamlSource(text));
   }
   const source = parseYamlSource(text);
   const issues: ConfigIssue[] = source.problems.map((problem) => createIssue({ file, path: '', ...problem }));
@@ -58,7 +60,18 @@ export function parseConfigText(text: string, file: string, options: ConfigOptio
     }
   }
   if (issues.length > 0) return { ok: false, errors: issues.sort(compareIssues) };
-  return { ok: true, config: buildConfig(source.value, resolve(file), options) };
+  return withinLimits(buildConfig(source.value, resolve(file), options), file, () => source);
+}
+
+/** The config, or the limits it crosses positioned in its source (parsed only then). */
+function withinLimits(config: Config, file: string, source: () => YamlSource): ConfigResult {
+  const pending = deployLimitIssues(config);
+  if (pending.length === 0) return { ok: true, config };
+  const located = source();
+  const errors = pending.map((issue) =>
+    createIssue({ file, path: pointerOf(issue.path), message: issue.message, ...located.locate(issue) }),
+  );
+  return { ok: false, errors: errors.sort(compareIssues) };
 }
 
 /** Reads and validates `file`; an unreadable file is one issue at 1:1. */

@@ -1,7 +1,8 @@
 /**
  * The hard limits of the AWS services Chasm works within, named, in one place.
- * Sources: CloudWatch API reference (PutMetricData, MetricDatum, Dimension), Lambda quotas,
- * CloudWatch Embedded Metric Format specification.
+ * Sources: CloudWatch API reference (PutMetricData, MetricDatum, Dimension, PutMetricAlarm,
+ * MetricDataQuery), CloudWatch alarm and Metrics Insights limits, Lambda quotas, CloudFormation
+ * quotas, CloudWatch Embedded Metric Format specification.
  */
 
 export const CLOUDWATCH = {
@@ -26,6 +27,32 @@ export const CLOUDWATCH = {
   /** a datum's `Timestamp` lies within two weeks before and two hours after CloudWatch receives it */
   maxTimestampAgeMs: 14 * 24 * 60 * 60 * 1000,
   maxTimestampLeadMs: 2 * 60 * 60 * 1000,
+} as const;
+
+export const CLOUDWATCH_ALARMS = {
+  /** Period × EvaluationPeriods of an alarm whose period is under an hour */
+  maxEvaluationSeconds: 86_400,
+  /** Period × EvaluationPeriods of an alarm whose period is an hour or more */
+  maxLongEvaluationSeconds: 604_800,
+  /** the period from which `maxLongEvaluationSeconds` applies */
+  longPeriodSeconds: 3_600,
+  /** an alarm description's characters */
+  maxDescriptionLength: 1_024,
+  /** a MetricDataQuery expression's characters, a Metrics Insights query's included */
+  maxExpressionLength: 2_048,
+  /** a Metrics Insights alarm evaluates only the latest 3 hours of data */
+  metricsInsightsWindowSeconds: 10_800,
+  /** Metrics Insights alarms per account and Region (the default quota) */
+  metricsInsightsAlarms: 200,
+  /** metrics one Metrics Insights query processes: beyond, only the first 10,000 it finds */
+  metricsInsightsMaxMetrics: 10_000,
+  /** time series one Metrics Insights query returns: its ORDER BY decides which */
+  metricsInsightsMaxSeries: 500,
+} as const;
+
+export const CLOUDFORMATION = {
+  /** resources in one stack's template */
+  maxResources: 500,
 } as const;
 
 export const LAMBDA = {

@@ -29,7 +29,7 @@ export interface Config {
   readonly schedule: string;
   readonly publish: PublishMode;
   readonly health: HealthMode;
-  /** alarms on probe failure, sent to an SNS topic; absent: no alarms */
+  /** the SNS topic of every alarm (probe failure, and each metric's `alarm`); absent: no alarms */
   readonly alarms?: AlarmsConfig;
   /** retention of the functions' log groups, in days (one of CloudWatch Logs' allowed values) */
   readonly logRetentionDays: number;
@@ -50,6 +50,24 @@ export function entryNamed<T>(map: Readonly<Record<string, T>>, name: string): T
 export interface AlarmsConfig {
   /** ARN of the SNS topic that receives alarm and OK notifications */
   readonly topicArn: string;
+}
+
+/** A statistic an alarm compares with its threshold (each also a Metrics Insights function). */
+export type AlarmStatistic = 'Average' | 'Minimum' | 'Maximum' | 'Sum' | 'SampleCount';
+/** How an alarm treats a period without data: CloudWatch's `TreatMissingData`. */
+export type MissingData = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
+
+/** A metric's `alarm`, as probes.yaml writes it with `above: N` or `below: N`. */
+export interface MetricAlarmConfig {
+  /** alarm when the statistic is greater (`above`) or less (`below`) than `threshold` */
+  readonly comparison: 'above' | 'below';
+  readonly threshold: number;
+  /** periods evaluated (EvaluationPeriods), one per run: the time between two runs of the probe's schedule */
+  readonly for: number;
+  /** of those, how many must breach (DatapointsToAlarm); `for` unless set */
+  readonly datapoints: number;
+  readonly statistic: AlarmStatistic;
+  readonly missing: MissingData;
 }
 
 export interface VpcConfig {
@@ -117,6 +135,8 @@ export interface MetricConfig {
   readonly resolution: StorageResolution;
   /** this metric's own dimensions, added to the probe's */
   readonly dimensions: Readonly<Record<string, DimensionSource>>;
+  /** a CloudWatch alarm on this metric, notifying `alarms.topicArn`; absent: none */
+  readonly alarm?: MetricAlarmConfig;
 }
 
 export interface ProbeConfig {
@@ -160,7 +180,12 @@ export const DEFAULTS = {
   maxConnections: 2,
   unit: 'None',
   resolution: 60,
+  alarmFor: 1,
+  alarmMissing: 'missing',
 } as const;
+
+/** The statistic of an alarm that names none: any value of a period beyond the threshold alarms. */
+export const ALARM_STATISTIC_DEFAULTS = { above: 'Maximum', below: 'Minimum' } as const;
 
 /** A duration as `probes.yaml` writes it: `500ms`, `5s`, `2m`. */
 export function formatDuration(ms: number): string {

@@ -1,22 +1,21 @@
 /**
- * Alarms on probe failure, notified to the SNS topic of `alarms.topicArn` (imported by ARN):
- * `ProbesFailed > 0` over the shortest schedule's period and, with `health: detailed`, per probe
- * (and database, for a fleet) `ProbeSuccess < 1` over its schedule's period. Missing data is breaching: the health metrics are
- * published on every run, so silence means the pipeline itself is down. With `health: none` no
- * health metric exists, so no alarm is created.
+ * The config's CloudWatch alarms (`core/plan/alarm-plan.ts`: probe failure, and each metric's
+ * `alarm`), each notifying the SNS topic of `alarms.topicArn` (imported by ARN) when it goes to
+ * ALARM and back to OK. A metric alarm watches one series; a Metrics Insights query alarm watches
+ * every series its query groups, each a contributor. Each is a plain `AWS::CloudWatch::Alarm`
+ * with no fixed name.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { Plan } from '../../core/plan/plan.js';
-import { allRuns, DATABASE_DIMENSION } from '../../core/probe-runs.js';
+import type { AlarmCondition, PlannedAlarm } from '../../core/plan/alarm-plan.js';
 import { stableId } from './construct-id.js';
-import { schedulePeriodSeconds } from './schedule-period.js';
 
 export interface ProbeAlarmsProps {
-  readonly plan: Plan;
+  /** what to deploy, `planAlarms(config)` */
+  readonly alarms: readonly PlannedAlarm[];
   readonly topicArn: string;
 }
 
@@ -25,66 +24,55 @@ export class ProbeAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: ProbeAlarmsProps) {
     super(scope, id);
-    const { config } = props.plan;
-    if (config.health === 'none') {
-      this.alarms = [];
-      return;
-    }
     const action = new actions.SnsAction(sns.Topic.fromTopicArn(this, 'Topic', props.topicArn));
-    const periods = new Map<string, number>();
-    for (const schedule of props.plan.schedules) {
-      const period = schedulePeriodSeconds(schedule.ticksPerMonth);
-      for (const invocation of schedule.invocations) {
-        for (const probe of invocation.probes) periods.set(probe, period);
-      }
-    }
-    const shortest = Math.min(schedulePeriodSeconds(0), ...periods.values());
-
-    const alarms = [
-      new cloudwatch.Alarm(this, 'ProbesFailed', {
-        alarmDescription: `Chasm ${config.namespace}: one or more probes failed, or no run reported (see the functions' logs)`,
-        metric: new cloudwatch.Metric({
-          namespace: config.namespace,
-          metricName: 'ProbesFailed',
-          statistic: 'Maximum',
-          period: Duration.seconds(shortest),
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      }),
-    ];
-    if (config.health === 'detailed') {
-      // one per probe, and per database for a fleet, as its ProbeSuccess is published
-      for (const run of allRuns(config.probes)) {
-        const what = run.fleet
-          ? `probe '${run.probe}' on database '${run.database}'`
-          : `probe '${run.probe}'`;
-        alarms.push(
-          new cloudwatch.Alarm(this, stableId('ProbeFailing', run.key), {
-            alarmDescription: `Chasm ${config.namespace}: ${what} failed or did not report`,
-            metric: new cloudwatch.Metric({
-              namespace: config.namespace,
-              metricName: 'ProbeSuccess',
-              dimensionsMap: run.fleet
-                ? { Probe: run.probe, [DATABASE_DIMENSION]: run.database }
-                : { Probe: run.probe },
-              statistic: 'Minimum',
-              period: Duration.seconds(periods.get(run.key) ?? shortest),
-            }),
-            threshold: 1,
-            comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-          }),
-        );
-      }
-    }
-    for (const alarm of alarms) {
+    this.alarms = props.alarms.map((planned) => {
+      // a health alarm's key is a plain id; a metric's holds its probe's, metric's and series' names
+      const alarmId = planned.source ? stableId('Alarm', planned.key) : planned.key;
+      const alarm = new cloudwatch.Alarm(this, alarmId, {
+        alarmDescription: planned.description,
+        metric: watched(planned),
+        ...alarmCondition(planned.condition),
+      });
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
-    }
-    this.alarms = alarms;
+      return alarm;
+    });
   }
 }
+
+function watched(planned: PlannedAlarm): cloudwatch.IMetric {
+  const period = Duration.seconds(planned.condition.periodSeconds);
+  if (planned.kind === 'query') {
+    return new cloudwatch.MathExpression({ expression: planned.query, usingMetrics: {}, period });
+  }
+  return new cloudwatch.Metric({
+    namespace: planned.namespace,
+    metricName: planned.metricName,
+    dimensionsMap: { ...planned.dimensions },
+    statistic: planned.condition.statistic,
+    period,
+  });
+}
+
+function alarmCondition(condition: AlarmCondition) {
+  return {
+    threshold: condition.threshold,
+    comparisonOperator:
+      condition.comparison === 'GreaterThanThreshold'
+        ? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+        : cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    evaluationPeriods: condition.evaluationPeriods,
+    // CloudWatch's own default is all of them
+    ...(condition.datapointsToAlarm === condition.evaluationPeriods
+      ? {}
+      : { datapointsToAlarm: condition.datapointsToAlarm }),
+    treatMissingData: MISSING_DATA[condition.treatMissingData],
+  };
+}
+
+const MISSING_DATA: Readonly<Record<AlarmCondition['treatMissingData'], cloudwatch.TreatMissingData>> = {
+  breaching: cloudwatch.TreatMissingData.BREACHING,
+  notBreaching: cloudwatch.TreatMissingData.NOT_BREACHING,
+  ignore: cloudwatch.TreatMissingData.IGNORE,
+  missing: cloudwatch.TreatMissingData.MISSING,
+};

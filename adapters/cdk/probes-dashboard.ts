@@ -2,19 +2,20 @@
  * The CloudWatch dashboard of a config: a health view (`ProbesFailed`; with `health: detailed`,
  * every probe's `ProbeSuccess` and `ProbeDuration` through SEARCH expressions) and a graph per
  * configured metric. Static dimensions select the metric directly; column dimensions, whose values
- * only the data knows, are matched by a SEARCH expression. Widgets are sorted by probe and metric
+ * only the data knows, are matched by a SEARCH expression. Each alarm's threshold is a line on the
+ * graph of what it watches, drawn with the alarm's statistic. Widgets are sorted by probe and metric
  * name, so the file's order changes nothing.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { Config, DimensionSource, MetricConfig, ProbeConfig } from '../../core/model.js';
+import { probePeriodSeconds } from '../../core/plan/alarm-plan.js';
 import type { Plan } from '../../core/plan/plan.js';
-import { DATABASE_DIMENSION, isFleet, probeRuns, runDimensionNames } from '../../core/probe-runs.js';
-import { schedulePeriodSeconds } from './schedule-period.js';
+import { describePeriod, schedulePeriodSeconds } from '../../core/plan/schedule-period.js';
+import { WIDGETS_PER_DASHBOARD } from '../../core/plan/stack-resources.js';
+import { DATABASE_DIMENSION, isFleet, runDimensionNames } from '../../core/probe-runs.js';
 
-/** CloudWatch allows 500 widgets on one dashboard; more go on further dashboards */
-const WIDGETS_PER_DASHBOARD = 450;
 const GRAPH_WIDTH = 8;
 const GRAPH_HEIGHT = 6;
 
@@ -30,15 +31,13 @@ export class ProbesDashboard extends Construct {
   constructor(scope: Construct, id: string, props: ProbesDashboardProps) {
     super(scope, id);
     const { config } = props.plan;
-    const periods = periodsByProbe(props.plan);
-    const shortest = Math.min(...periods.values());
-    const widgets: cloudwatch.IWidget[] = [...healthWidgets(config, shortest)];
     const probes = Object.values(config.probes).sort((a, b) => compare(a.name, b.name));
+    const shortest = Math.min(schedulePeriodSeconds(0), ...probes.map(probePeriodSeconds));
+    const widgets: cloudwatch.IWidget[] = [...healthWidgets(config, shortest)];
     for (const probe of probes) {
-      // a probe's runs all follow its schedule
-      const period = periods.get(probeRuns(probe)[0]?.key ?? probe.name) ?? shortest;
       const metrics = [...probe.metrics].sort((a, b) => compare(a.name, b.name));
-      for (const metric of metrics) widgets.push(metricWidget(config, probe, metric, period));
+      for (const metric of metrics)
+        widgets.push(metricWidget(config, probe, metric, probePeriodSeconds(probe)));
     }
     const dashboards: cloudwatch.Dashboard[] = [];
     for (let start = 0, page = 1; start < widgets.length; start += WIDGETS_PER_DASHBOARD, page += 1) {
@@ -57,27 +56,17 @@ export class ProbesDashboard extends Construct {
   }
 }
 
-/** each probe's period: that of the schedule that runs it */
-function periodsByProbe(plan: Plan): Map<string, number> {
-  const periods = new Map<string, number>();
-  for (const schedule of plan.schedules) {
-    const period = schedulePeriodSeconds(schedule.ticksPerMonth);
-    for (const invocation of schedule.invocations) {
-      for (const probe of invocation.probes) periods.set(probe, period);
-    }
-  }
-  if (periods.size === 0) periods.set('', schedulePeriodSeconds(0));
-  return periods;
-}
-
 function healthWidgets(config: Config, periodSeconds: number): cloudwatch.IWidget[] {
   if (config.health === 'none') return [];
   const period = Duration.seconds(periodSeconds);
+  // the health alarms exist only with a topic to notify
+  const alarmed = config.alarms !== undefined;
   const widgets: cloudwatch.IWidget[] = [
     new cloudwatch.GraphWidget({
       title: 'Probes failed',
       width: GRAPH_WIDTH,
       height: GRAPH_HEIGHT,
+      ...(alarmed ? { leftAnnotations: [threshold('above', 0, 'alarm: above 0')] } : {}),
       left: [
         new cloudwatch.Metric({
           namespace: config.namespace,
@@ -98,7 +87,12 @@ function healthWidgets(config: Config, periodSeconds: number): cloudwatch.IWidge
     const searches = (metric: string, statistic: string) =>
       schemas.map((names) => search(config.namespace, names, metric, {}, statistic, periodSeconds));
     widgets.push(
-      searchesWidget('Probe success (minimum)', searches('ProbeSuccess', 'Minimum'), period),
+      searchesWidget(
+        'Probe success (minimum)',
+        searches('ProbeSuccess', 'Minimum'),
+        period,
+        alarmed ? [threshold('below', 1, 'alarm: each probe below 1')] : [],
+      ),
       searchesWidget('Probe duration (maximum, ms)', searches('ProbeDuration', 'Maximum'), period),
     );
   }
@@ -121,39 +115,68 @@ function metricWidget(
   }
   const title = `${probe.name}: ${metric.name} (${metric.unit})`;
   const period = Duration.seconds(periodSeconds);
+  const { alarm } = metric;
+  // the alarm's statistic, so the line and the graph compare like with like
+  const statistic = alarm?.statistic ?? 'Average';
+  const annotations = alarm
+    ? [
+        threshold(
+          alarm.comparison,
+          alarm.threshold,
+          `alarm: ${alarm.statistic} ${alarm.comparison} ${alarm.threshold}, ${alarm.datapoints} of ${alarm.for} × ${describePeriod(periodSeconds)}`,
+        ),
+      ]
+    : [];
   if (names.length === Object.keys(statics).length) {
     return new cloudwatch.GraphWidget({
       title,
       width: GRAPH_WIDTH,
       height: GRAPH_HEIGHT,
+      leftAnnotations: annotations,
       left: [
         new cloudwatch.Metric({
           namespace: config.namespace,
           metricName: metric.name,
           dimensionsMap: statics,
-          statistic: 'Average',
+          statistic,
           period,
           label: metric.name,
         }),
       ],
     });
   }
-  return searchWidget(
+  return searchesWidget(
     title,
-    search(config.namespace, names, metric.name, statics, 'Average', periodSeconds),
+    [search(config.namespace, names, metric.name, statics, statistic, periodSeconds)],
     period,
+    annotations,
   );
 }
 
-function searchWidget(title: string, expression: string, period: Duration): cloudwatch.IWidget {
-  return searchesWidget(title, [expression], period);
+/** An alarm's threshold as a line across a graph, the alarming side shaded. */
+function threshold(
+  comparison: 'above' | 'below',
+  value: number,
+  label: string,
+): cloudwatch.HorizontalAnnotation {
+  return {
+    value,
+    label,
+    fill: comparison === 'above' ? cloudwatch.Shading.ABOVE : cloudwatch.Shading.BELOW,
+  };
 }
 
-function searchesWidget(title: string, expressions: readonly string[], period: Duration): cloudwatch.IWidget {
+function searchesWidget(
+  title: string,
+  expressions: readonly string[],
+  period: Duration,
+  annotations: readonly cloudwatch.HorizontalAnnotation[] = [],
+): cloudwatch.IWidget {
   return new cloudwatch.GraphWidget({
     title,
     width: GRAPH_WIDTH,
     height: GRAPH_HEIGHT,
+    leftAnnotations: [...annotations],
     left: expressions.map(
       (expression) => new cloudwatch.MathExpression({ expression, usingMetrics: {}, period, label: '' }),
     ),

@@ -8,6 +8,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { Config } from '../../core/model.js';
+import { planAlarms } from '../../core/plan/alarm-plan.js';
 import { buildPlan, type Plan } from '../../core/plan/plan.js';
 import { stableId } from './construct-id.js';
 import { FanoutFunction } from './fanout-function.js';
@@ -103,10 +104,19 @@ export class Probes extends Construct {
             plan: this.plan,
             ...(props.dashboardName ? { dashboardName: props.dashboardName } : {}),
           }).dashboards;
+    const alarms = planAlarms(config);
+    if (alarms.length > 0 && !config.alarms) refuseAlarmsWithoutTopic(config);
     this.alarms = config.alarms
-      ? new ProbeAlarms(this, 'Alarms', { plan: this.plan, topicArn: config.alarms.topicArn }).alarms
+      ? new ProbeAlarms(this, 'Alarms', { alarms, topicArn: config.alarms.topicArn }).alarms
       : [];
   }
+}
+
+/** A metric's alarm that would notify nobody is refused, as validation refuses it. */
+function refuseAlarmsWithoutTopic(config: Config): never {
+  throw new Error(
+    `${config.file} gives metrics an alarm but names no alarms.topicArn for them to notify; add alarms: { topicArn: … }`,
+  );
 }
 
 /**

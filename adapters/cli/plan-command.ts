@@ -8,10 +8,12 @@ import { planJson, planText } from './plan-report.js';
 const USAGE = `Usage: chasm plan FILE [--json]
 
 Prints what FILE deploys: the query function per VPC and the probes and metrics each runs, the
-schedules, the billed metric series, and the monthly cost beside the NAT Gateway variant of the
-same job. Exits 1 when FILE is invalid (each error as FILE:LINE:COL: message).
+schedules, the billed metric series, the alarms and the stack's resources, and the monthly cost
+beside the NAT Gateway variant of the same job. Exits 1 when FILE is invalid (each error as
+FILE:LINE:COL: message).
 
-  --json   one JSON object: functions, schedules, probes, series, cost, natGateway, ratio`;
+  --json   one JSON object: functions, schedules, probes, series, alarms, resources, cost,
+           natGateway, ratio`;
 
 export const planCommand: Command = {
   usage: USAGE,

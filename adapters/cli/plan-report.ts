@@ -1,11 +1,15 @@
 /** What `chasm plan` prints: the readable tree and cost table, or the `--json` object. */
 
+import { CLOUDFORMATION } from '../../core/limits.js';
 import type { DatabaseConfig, MetricConfig, ProbeConfig } from '../../core/model.js';
+import { type AlarmCondition, type PlannedAlarm, planAlarms } from '../../core/plan/alarm-plan.js';
 import { countSeries } from '../../core/plan/billed-series.js';
 import { COST_ASSUMPTIONS, type CostReport } from '../../core/plan/cost-model.js';
 import type { FunctionPlan, Plan } from '../../core/plan/plan.js';
 import { queryEgress } from '../../core/plan/query-egress.js';
 import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
+import { describePeriod } from '../../core/plan/schedule-period.js';
+import { countStackResources } from '../../core/plan/stack-resources.js';
 import { runDimensionNames } from '../../core/probe-runs.js';
 
 /** The `--json` object. */
@@ -54,6 +58,12 @@ export function planJson(plan: Plan, report: CostReport) {
       };
     }),
     series: { min: report.series.min, max: report.series.max, health: report.series.health },
+    alarms: {
+      topicArn: config.alarms?.topicArn ?? null,
+      ...report.alarms,
+      items: alarmGroups(planAlarms(config)),
+    },
+    resources: countStackResources(plan, planAlarms(config)).total,
     cost: { items: report.cost.items, totalUsd: report.cost.totalUsd, maxTotalUsd: report.maxTotalUsd },
     natGateway: {
       gateways: report.natGateway.gateways,
@@ -138,6 +148,7 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
   out.push(
     `billed series: ${series.min} expected (${series.health} health), up to ${series.max} if every probe reaches maxSeries`,
   );
+  out.push(...alarmsText(plan, report));
   out.push('');
   out.push(costTable(report));
   out.push('');
@@ -150,6 +161,84 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
   );
   out.push(pricesText(report.pricesRegion, config.region));
   return `${out.join('\n')}\n`;
+}
+
+/** The alarms of one metric (or one health alarm), as the report lists them. */
+interface AlarmGroup {
+  /** the probe whose metric is watched; null for a health alarm */
+  readonly probe: string | null;
+  readonly metric: string;
+  readonly kind: PlannedAlarm['kind'];
+  /** metric alarms (one per series), or 1 query alarm */
+  readonly count: number;
+  /** metrics billed: one per metric alarm, every metric a query analyses (expected, at most) */
+  readonly metrics: { readonly min: number; readonly max: number };
+  readonly condition: AlarmCondition;
+  readonly query: string | null;
+  /** a query alarm's contributors: one per value of these dimensions */
+  readonly groupBy: readonly string[] | null;
+}
+
+/** A metric's alarms as one group (one alarm per series), each health alarm on its own. */
+function alarmGroups(alarms: readonly PlannedAlarm[]): AlarmGroup[] {
+  const groups: { group: AlarmGroup; source: PlannedAlarm['source'] }[] = [];
+  for (const alarm of alarms) {
+    const last = groups.at(-1);
+    if (last && alarm.source && last.source === alarm.source) {
+      const { count, metrics } = last.group;
+      last.group = {
+        ...last.group,
+        count: count + 1,
+        metrics: { min: metrics.min + 1, max: metrics.max + 1 },
+      };
+      continue;
+    }
+    groups.push({
+      source: alarm.source,
+      group: {
+        probe: alarm.source?.probe ?? null,
+        metric: alarm.metricName,
+        kind: alarm.kind,
+        count: 1,
+        metrics: alarm.kind === 'series' ? { min: 1, max: 1 } : alarm.metrics,
+        condition: alarm.condition,
+        query: alarm.kind === 'query' ? alarm.query : null,
+        groupBy: alarm.kind === 'query' ? alarm.groupBy : null,
+      },
+    });
+  }
+  return groups.map(({ group }) => group);
+}
+
+/** The alarms, what each watches and what it is billed by, and the stack's size against CloudFormation's limit. */
+function alarmsText(plan: Plan, report: CostReport): string[] {
+  const alarms = planAlarms(plan.config);
+  const resources = countStackResources(plan, alarms).total;
+  const size = `the stack: ${resources} resources (CloudFormation takes ${CLOUDFORMATION.maxResources})`;
+  if (alarms.length === 0)
+    return ['', `no alarms${plan.config.alarms ? '' : ' (no alarms.topicArn)'}; ${size}`];
+  const { metricAlarms, queryAlarms, alarmMetrics } = report.alarms;
+  const out = [
+    '',
+    `alarms to ${plan.config.alarms?.topicArn ?? '(no topic)'}: ${metricAlarms} metric alarm${metricAlarms === 1 ? '' : 's'}, ${queryAlarms} Metrics Insights alarm${queryAlarms === 1 ? '' : 's'}, ${range(alarmMetrics)} alarm metrics billed; ${size}`,
+  ];
+  for (const group of alarmGroups(alarms)) {
+    const { condition } = group;
+    const side = condition.comparison === 'GreaterThanThreshold' ? 'above' : 'below';
+    const when = `${condition.statistic} ${side} ${condition.threshold}, ${condition.datapointsToAlarm} of ${condition.evaluationPeriods} × ${describePeriod(condition.periodSeconds)}`;
+    const each = group.groupBy ? ` per ${group.groupBy.join(', ')}` : '';
+    const what = `${group.probe === null ? '' : `${group.probe}: `}${group.metric}${each}`;
+    const how =
+      group.kind === 'query'
+        ? `a Metrics Insights alarm over ${range(group.metrics)} series`
+        : `${group.count} metric alarm${group.count === 1 ? '' : 's'}`;
+    out.push(`  ${what} (${when}): ${how}`);
+  }
+  return out;
+}
+
+function range({ min, max }: { readonly min: number; readonly max: number }): string {
+  return min === max ? `${min}` : `${min}-${max}`;
 }
 
 /** how the NAT variant's gateways were counted */

@@ -3,13 +3,15 @@
  * one function inside each VPC that queries and publishes itself, reaching CloudWatch through a NAT
  * Gateway in each availability zone of the VPC's subnets. Figures are estimates from the list
  * prices of one region (`pricing.ts`) and the assumptions below; functions are billed at the memory
- * `chasm synth` gives them (`function-sizing.ts`); ticks are counted per 30-day month, hourly
- * prices per 730-hour month. Free tiers are not counted.
+ * `chasm synth` gives them (`function-sizing.ts`); alarms as the stack deploys them, in both
+ * variants (`alarm-plan.ts`); ticks are counted per 30-day month, hourly prices per 730-hour month.
+ * Free tiers are not counted.
  */
 
 import { CLOUDWATCH } from '../limits.js';
 import { type Config, entryNamed } from '../model.js';
 import { parameterMaps, parseRunKey } from '../probe-runs.js';
+import { planAlarms } from './alarm-plan.js';
 import {
   countSeries,
   DETAILED_HEALTH_METRICS_PER_PROBE,
@@ -21,6 +23,7 @@ import type { Plan, SchedulePlan } from './plan.js';
 import {
   BYTES_PER_GB,
   CLOUDWATCH_LOGS_USD_PER_GB,
+  CLOUDWATCH_USD_PER_ALARM_METRIC_MONTH,
   CLOUDWATCH_USD_PER_METRIC_MONTH,
   HOURS_PER_MONTH,
   LAMBDA_ARM64_USD_PER_GB_SECOND,
@@ -84,8 +87,19 @@ export interface CostEstimate {
   readonly totalUsd: number;
 }
 
+/** The alarms of a config and the metrics they are billed by. */
+export interface AlarmCount {
+  /** metric alarms, one metric each */
+  readonly metricAlarms: number;
+  /** Metrics Insights query alarms */
+  readonly queryAlarms: number;
+  /** alarm metrics billed: each metric alarm's, and every metric each query analyses (expected, at most) */
+  readonly alarmMetrics: { readonly min: number; readonly max: number };
+}
+
 export interface CostReport {
   readonly series: SeriesCount;
+  readonly alarms: AlarmCount;
   /** at the expected series count (one per metric) */
   readonly cost: CostEstimate;
   /** the same bill if every probe emitted its `maxSeries` */
@@ -147,15 +161,22 @@ export function estimateCost(plan: Plan, options: CostOptions = {}): CostReport 
       ),
     ),
   };
-  const cost = price(plan, series.min, chasmUsage(plan, facts, 'min'));
-  const maxTotalUsd = price(plan, series.max, chasmUsage(plan, facts, 'max')).totalUsd;
+  const alarms = countAlarms(plan.config);
+  const cost = price(plan, series.min, alarms.alarmMetrics.min, chasmUsage(plan, facts, 'min'));
+  const maxTotalUsd = price(
+    plan,
+    series.max,
+    alarms.alarmMetrics.max,
+    chasmUsage(plan, facts, 'max'),
+  ).totalUsd;
   const vpcs = plan.functions.flatMap((fn) =>
     fn.vpc === undefined ? [] : [natGatewaysOf(plan.config, fn.vpc, options.subnetZones ?? {})],
   );
   const gateways = vpcs.reduce((sum, vpc) => sum + vpc.gateways, 0);
-  const nat = price(plan, series.min, natUsage(plan, facts), gateways);
+  const nat = price(plan, series.min, alarms.alarmMetrics.min, natUsage(plan, facts), gateways);
   return {
     series,
+    alarms,
     cost,
     maxTotalUsd,
     natGateway: { ...nat, gateways, vpcs },
@@ -166,6 +187,25 @@ export function estimateCost(plan: Plan, options: CostOptions = {}): CostReport 
       ...(plan.config.publish === 'fanout' ? { fanout: fanoutMemoryMb } : {}),
     },
   };
+}
+
+/** The config's alarms, as the stack deploys them (`alarm-plan.ts`). */
+function countAlarms(config: Config): AlarmCount {
+  let metricAlarms = 0;
+  let queryAlarms = 0;
+  const alarmMetrics = { min: 0, max: 0 };
+  for (const alarm of planAlarms(config)) {
+    if (alarm.kind === 'series') {
+      metricAlarms += 1;
+      alarmMetrics.min += 1;
+      alarmMetrics.max += 1;
+    } else {
+      queryAlarms += 1;
+      alarmMetrics.min += alarm.metrics.min;
+      alarmMetrics.max += alarm.metrics.max;
+    }
+  }
+  return { metricAlarms, queryAlarms, alarmMetrics };
 }
 
 /** One gateway per zone of the VPC's subnets; a subnet of unknown zone counts as a zone of its own. */
@@ -297,7 +337,13 @@ function emptyUsage(): Usage {
   };
 }
 
-function price(plan: Plan, series: number, usage: Usage, natGateways = 0): CostEstimate {
+function price(
+  plan: Plan,
+  series: number,
+  alarmMetrics: number,
+  usage: Usage,
+  natGateways = 0,
+): CostEstimate {
   const items: CostItem[] = [
     item('custom metrics', series, 'metric-month', CLOUDWATCH_USD_PER_METRIC_MONTH),
     item('Lambda requests', usage.lambdaRequests, 'request', LAMBDA_USD_PER_REQUEST),
@@ -317,6 +363,11 @@ function price(plan: Plan, series: number, usage: Usage, natGateways = 0): CostE
     ),
     item('CloudWatch Logs ingestion', usage.logBytes / BYTES_PER_GB, 'GB', CLOUDWATCH_LOGS_USD_PER_GB),
   );
+  if (alarmMetrics > 0) {
+    items.push(
+      item('CloudWatch alarms', alarmMetrics, 'alarm metric-month', CLOUDWATCH_USD_PER_ALARM_METRIC_MONTH),
+    );
+  }
   if (natGateways > 0) {
     items.push(
       item('NAT Gateway hours', natGateways * HOURS_PER_MONTH, 'gateway-hour', NAT_GATEWAY_USD_PER_HOUR),

@@ -2,7 +2,7 @@
  * Public list prices the cost model uses, in USD, as of 2025, in region us-east-1 (`PRICES_REGION`).
  * Other regions charge differently for some lines (NAT Gateways cost more in most, eu-west-1
  * included), so `chasm plan` names the region it priced. Free tiers (Lambda's 1M requests and 400,000 GB-s, CloudWatch's 10
- * metrics and 1M API requests, Scheduler's 14M invocations, Logs' 5 GB) are NOT counted: a free
+ * metrics, 10 alarm metrics and 1M API requests, Scheduler's 14M invocations, Logs' 5 GB) are NOT counted: a free
  * tier is shared by the whole account, so a plan cannot claim it.
  */
 
@@ -19,6 +19,12 @@ export const LAMBDA_USD_PER_REQUEST = 0.2 / 1_000_000;
 
 /** CloudWatch custom metric, per metric-month (first 10,000 metrics); aws.amazon.com/cloudwatch/pricing */
 export const CLOUDWATCH_USD_PER_METRIC_MONTH = 0.3;
+/**
+ * CloudWatch alarm at standard resolution (a period of a minute or more, as every alarm Chasm
+ * makes), per alarm metric-month: a metric alarm watches one metric, a Metrics Insights query
+ * alarm is billed for each metric its query analyses; aws.amazon.com/cloudwatch/pricing (Alarms)
+ */
+export const CLOUDWATCH_USD_PER_ALARM_METRIC_MONTH = 0.1;
 /** PutMetricData: USD 0.01 per 1,000 requests; aws.amazon.com/cloudwatch/pricing */
 export const PUT_METRIC_DATA_USD_PER_REQUEST = 0.01 / 1000;
 /** CloudWatch Logs ingestion (standard class), per GB; aws.amazon.com/cloudwatch/pricing */

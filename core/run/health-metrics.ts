@@ -4,17 +4,10 @@
  * the config's size.
  */
 
+import { HEALTH_METRICS, PROBE_DIMENSION } from '../health-metric-names.js';
 import type { Dimension, MetricDatum, ProbeReport } from '../metric-data.js';
 import type { HealthMode } from '../model.js';
 import { DATABASE_DIMENSION } from '../probe-runs.js';
-
-/** Health metric names, part of the external contract (alarms and dashboards use them). */
-export const HEALTH_METRICS = {
-  probesFailed: 'ProbesFailed',
-  probeSuccess: 'ProbeSuccess',
-  probeDuration: 'ProbeDuration',
-  probeRows: 'ProbeRows',
-} as const;
 
 /** Whether a report is about a member of a fleet (whose health metrics also carry `Database`). */
 export type FleetMember = (report: ProbeReport) => boolean;
@@ -23,7 +16,7 @@ const notInFleet: FleetMember = () => false;
 
 /** `Probe=<name>`, with `Database=<name>` first for a fleet member (dimensions sorted by name). */
 function healthDimensions(report: ProbeReport, fleet: FleetMember): Dimension[] {
-  const probe = { Name: 'Probe', Value: report.probe };
+  const probe = { Name: PROBE_DIMENSION, Value: report.probe };
   return fleet(report) ? [{ Name: DATABASE_DIMENSION, Value: report.database }, probe] : [probe];
 }
 

@@ -244,16 +244,33 @@ describe.each(examples)('%s', (file) => {
     }
     if (config.health !== 'none') expect(body).toContain('ProbesFailed');
     const alarms = Object.values(resourcesOf(synth.template, 'AWS::CloudWatch::Alarm'));
-    const expected =
-      config.alarms && config.health !== 'none'
-        ? 1 + (config.health === 'detailed' ? allRuns(config.probes).length : 0)
-        : 0;
+    // ProbesFailed; with detailed health one query alarm per kind of run (single, fleet member);
+    // each alarmed metric: one query alarm with a column dimension, else one alarm per series
+    const runs = allRuns(config.probes);
+    const health =
+      config.health === 'detailed'
+        ? 1 + Number(runs.some((run) => !run.fleet)) + Number(runs.some((run) => run.fleet))
+        : config.health === 'summary'
+          ? 1
+          : 0;
+    const metricAlarms = Object.values(config.probes).flatMap((probe) =>
+      probe.metrics
+        .filter((metric) => metric.alarm)
+        .map((metric) => {
+          const dimensions = [...Object.values(probe.dimensions), ...Object.values(metric.dimensions)];
+          if (dimensions.some((source) => 'column' in source)) return 1;
+          return allRuns({ [probe.name]: probe }).length * Math.max(1, probe.parameters.length);
+        }),
+    );
+    const expected = config.alarms ? health + metricAlarms.reduce((sum, n) => sum + n, 0) : 0;
     expect(alarms).toHaveLength(expected);
     for (const alarm of alarms) {
-      expect(alarm.Properties).toMatchObject({
-        TreatMissingData: 'breaching',
-        AlarmActions: [config.alarms?.topicArn],
-      });
+      expect(alarm.Properties).toMatchObject({ AlarmActions: [config.alarms?.topicArn] });
+    }
+    if (expected > 0 && config.health !== 'none') {
+      expect(alarms.map((alarm) => alarm.Properties)).toContainEqual(
+        expect.objectContaining({ MetricName: 'ProbesFailed', TreatMissingData: 'breaching' }),
+      );
     }
   });
 

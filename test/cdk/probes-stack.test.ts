@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProbesStack } from '../../adapters/cdk/probes-stack.js';
+import type { Config } from '../../core/model.js';
 import { fanoutManifest } from '../../core/plan/build-manifests.js';
 import { config, database, probe, vpc } from '../support/config-factory.js';
 import { ENI_STATEMENT, rdsConnectArn } from './expected-statements.js';
@@ -362,23 +363,73 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
     expect(body).toContain('ProbeDuration');
     // Region comes from a column: a SEARCH over its schema, the static Env fixed
     expect(body).toContain(
-      String.raw`SEARCH('{\\\"Acme/Sessions\\\",\\\"Env\\\",\\\"Region\\\"} MetricName=\\\"SessionsByRegion\\\" \\\"Env\\\"=\\\"prod\\\"', 'Average', 300)`,
+      String.raw`SEARCH('{\\\"Acme/Sessions\\\",\\\"Env\\\",\\\"Region\\\"} MetricName=\\\"AvgSessionDuration\\\" \\\"Env\\\"=\\\"prod\\\"', 'Average', 300)`,
     );
   });
 
-  it('alarms on ProbesFailed and on each probe, missing data breaching, to the configured topic', () => {
+  it("draws each alarm's threshold on the graph of what it watches, with the alarm's statistic", () => {
+    const body = JSON.parse(
+      JSON.stringify(
+        Object.values(resourcesOf(synth.template, 'AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody,
+      ),
+    ) as { 'Fn::Join': [string, unknown[]] };
+    const widgets = (
+      JSON.parse(
+        body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'eu-west-1')).join(''),
+      ) as {
+        widgets: { properties: { title: string; metrics: unknown[]; annotations?: unknown } }[];
+      }
+    ).widgets.map(({ properties }) => properties);
+    const titled = (title: string) => widgets.find((widget) => widget.title === title);
+    expect(titled('Probes failed')?.annotations).toEqual({
+      horizontal: [{ value: 0, label: 'alarm: above 0', fill: 'above', yAxis: 'left' }],
+    });
+    expect(titled('Probe success (minimum)')?.annotations).toEqual({
+      horizontal: [{ value: 1, label: 'alarm: each probe below 1', fill: 'below', yAxis: 'left' }],
+    });
+    // a metric alarm: the series graphed with the alarm's statistic, the line at its threshold
+    expect(titled('active-sessions: ActiveSessions (Count)')).toMatchObject({
+      metrics: [
+        ['Acme/Sessions', 'ActiveSessions', { label: 'ActiveSessions', period: 60, stat: 'Maximum' }],
+      ],
+      annotations: {
+        horizontal: [
+          {
+            value: 1000,
+            label: 'alarm: Maximum above 1000, 2 of 3 × 1 minute',
+            fill: 'above',
+            yAxis: 'left',
+          },
+        ],
+      },
+    });
+    // a query alarm: every series the SEARCH finds, against the same line
+    expect(titled('sessions-by-region: SessionsByRegion (Count)')).toMatchObject({
+      metrics: [
+        [
+          {
+            expression: `SEARCH('{"Acme/Sessions","Env","Region"} MetricName="SessionsByRegion" "Env"="prod"', 'Minimum', 300)`,
+          },
+        ],
+      ],
+      annotations: {
+        horizontal: [
+          { value: 1, label: 'alarm: Minimum below 1, 1 of 1 × 5 minutes', fill: 'below', yAxis: 'left' },
+        ],
+      },
+    });
+    // a metric without an alarm has no line
+    expect(titled('open-orders: open-orders-value (Count)')?.annotations).toBeUndefined();
+  });
+
+  it('alarms on ProbesFailed, on every probe with one Metrics Insights alarm, and on each alarmed metric, to the configured topic', () => {
     const topic = 'arn:aws:sns:eu-west-1:123456789012:alerts';
     const alarms = Object.values(resourcesOf(synth.template, 'AWS::CloudWatch::Alarm')).map(
       (a) => a.Properties,
     );
-    expect(alarms).toHaveLength(1 + 5);
-    for (const alarm of alarms) {
-      expect(alarm).toMatchObject({
-        TreatMissingData: 'breaching',
-        AlarmActions: [topic],
-        OKActions: [topic],
-      });
-    }
+    // ProbesFailed, the probes' ProbeSuccess, ActiveSessions, SessionsByRegion: nothing per probe
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) expect(alarm).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
     expect(alarms).toContainEqual(
       expect.objectContaining({
         MetricName: 'ProbesFailed',
@@ -386,15 +437,26 @@ describe('the stack of a config with two VPCs, a public database, detailed healt
         ComparisonOperator: 'GreaterThanThreshold',
         Threshold: 0,
         Period: 60,
+        TreatMissingData: 'breaching',
       }),
     );
+    // every minute, over the 15 minutes of the slowest schedule (cron every 15 minutes)
     expect(alarms).toContainEqual(
       expect.objectContaining({
-        MetricName: 'ProbeSuccess',
-        Dimensions: [{ Name: 'Probe', Value: 'ledger-lag' }],
+        Metrics: [
+          {
+            Id: 'expr_1',
+            Expression:
+              'SELECT MIN("ProbeSuccess") FROM SCHEMA("Acme/Sessions", "Probe") GROUP BY "Probe" ORDER BY MIN() ASC',
+            Period: 60,
+            ReturnData: true,
+          },
+        ],
         ComparisonOperator: 'LessThanThreshold',
         Threshold: 1,
-        Period: 900,
+        EvaluationPeriods: 15,
+        DatapointsToAlarm: 1,
+        TreatMissingData: 'notBreaching',
       }),
     );
   });
@@ -532,24 +594,45 @@ describe('a database with auth: env', () => {
 });
 
 describe('health and alarms', () => {
-  it('creates no alarm without alarms.topicArn', () => {
-    const { template } = synthProbes(wideConfig({ alarms: undefined }));
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  /** the wide config's metrics without their alarms */
+  const unalarmed = (config: Config): Config => ({
+    ...config,
+    probes: Object.fromEntries(
+      Object.entries(config.probes).map(([name, p]) => [
+        name,
+        { ...p, metrics: p.metrics.map(({ alarm: _alarm, ...metric }) => metric) },
+      ]),
+    ),
   });
 
-  it('with health: summary alarms on ProbesFailed alone and graphs no per-probe health', () => {
+  it('creates no alarm without alarms.topicArn, and refuses a metric alarm that would notify nobody', () => {
+    const { template } = synthProbes(unalarmed(wideConfig({ alarms: undefined })));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(() => synthProbes(wideConfig({ alarms: undefined }))).toThrow(
+      '/project/probes.yaml gives metrics an alarm but names no alarms.topicArn for them to notify',
+    );
+  });
+
+  it('with health: summary alarms on ProbesFailed and the alarmed metrics, and graphs no per-probe health', () => {
     const { template } = synthProbes(wideConfig({ health: 'summary' }));
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ProbesFailed' });
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms.map((alarm) => alarm.MetricName ?? 'query').sort()).toEqual([
+      'ActiveSessions',
+      'ProbesFailed',
+      'query',
+    ]);
+    expect(JSON.stringify(alarms)).not.toContain('ProbeSuccess');
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(body).toContain('ProbesFailed');
     expect(body).not.toContain('ProbeSuccess');
   });
 
-  it('with health: none has no health metric to alarm on or to graph', () => {
+  it('with health: none has no health metric to alarm on or to graph, and alarms on the metrics still', () => {
     const { template } = synthProbes(wideConfig({ health: 'none' }));
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms).toHaveLength(2);
+    expect(JSON.stringify(alarms)).not.toMatch(/ProbesFailed|ProbeSuccess/);
     expect(JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'))).not.toContain(
       'ProbesFailed',
     );
@@ -565,7 +648,7 @@ describe('health and alarms', () => {
 });
 
 describe('a fleet with detailed health and alarms', () => {
-  it('alarms on each probe and database, and graphs the health of fleet members by their Database too', () => {
+  it('alarms on the probes and on each probe and database with a Metrics Insights alarm apiece, and graphs the health of fleet members by their Database too', () => {
     // arrange
     const fleet = config({
       health: 'detailed',
@@ -583,23 +666,14 @@ describe('a fleet with detailed health and alarms', () => {
 
     // assess
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    const dimensions = alarms
-      .filter((alarm) => alarm.MetricName === 'ProbeSuccess')
-      .map((alarm) => alarm.Dimensions);
-    expect(dimensions).toEqual(
-      expect.arrayContaining([
-        [
-          { Name: 'Database', Value: 'orders-eu' },
-          { Name: 'Probe', Value: 'open-orders' },
-        ],
-        [
-          { Name: 'Database', Value: 'orders-us' },
-          { Name: 'Probe', Value: 'open-orders' },
-        ],
-        [{ Name: 'Probe', Value: 'single' }],
-      ]),
+    const queries = alarms.flatMap((alarm) =>
+      ((alarm.Metrics ?? []) as { Expression: string }[]).map((query) => query.Expression),
     );
-    expect(dimensions).toHaveLength(3);
+    expect(queries.sort()).toEqual([
+      'SELECT MIN("ProbeSuccess") FROM SCHEMA("Acme/Sessions", "Database", "Probe") GROUP BY "Database", "Probe" ORDER BY MIN() ASC',
+      'SELECT MIN("ProbeSuccess") FROM SCHEMA("Acme/Sessions", "Probe") GROUP BY "Probe" ORDER BY MIN() ASC',
+    ]);
+    expect(alarms).toHaveLength(3);
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(body).toContain(
       String.raw`SEARCH('{\\\"Acme/Sessions\\\",\\\"Database\\\",\\\"Probe\\\"} MetricName=\\\"ProbeSuccess\\\"'`,

@@ -14,24 +14,39 @@ describe('construct ids', () => {
     expect(logicalIds(flipped)).toEqual(logicalIds(config));
   });
 
-  it('change only for what was renamed', () => {
+  /** the logical ids that renaming a probe of the wide config removes and adds */
+  function renamed(from: string, to: string) {
     const config = wideConfig();
-    const { 'open-orders': renamed, ...others } = config.probes;
+    const { [from]: probe, ...others } = config.probes;
     const changed = {
       ...config,
-      probes: {
-        ...others,
-        'pending-orders': { ...(renamed as NonNullable<typeof renamed>), name: 'pending-orders' },
-      },
+      probes: { ...others, [to]: { ...(probe as NonNullable<typeof probe>), name: to } },
     };
     const before = logicalIds(config);
     const after = logicalIds(changed);
-    const removed = before.filter((id) => !after.includes(id));
-    const added = after.filter((id) => !before.includes(id));
-    // the probe's own alarm is replaced; no function, role, schedule or log group moves
+    return {
+      removed: before.filter((id) => !after.includes(id)),
+      added: after.filter((id) => !before.includes(id)),
+    };
+  }
+
+  it("change only for what was renamed: a probe's metric alarm", () => {
+    // act
+    const { removed, added } = renamed('active-sessions', 'current-sessions');
+
+    // assess: no function, role, schedule, log group or health alarm moves
     expect(removed).toHaveLength(1);
-    expect(removed[0]).toMatch(/^ProbesAlarmsProbeFailingopenorders/);
+    expect(removed[0]).toMatch(/^ProbesAlarmsAlarmactivesessionsActiveSessions/);
     expect(added).toHaveLength(1);
-    expect(added[0]).toMatch(/^ProbesAlarmsProbeFailingpendingorders/);
+    expect(added[0]).toMatch(/^ProbesAlarmsAlarmcurrentsessionsActiveSessions/);
+  });
+
+  it('stay the same when a probe without a metric alarm is renamed: its health is one alarm for all probes', () => {
+    // act
+    const { removed, added } = renamed('open-orders', 'pending-orders');
+
+    // assess
+    expect(removed).toEqual([]);
+    expect(added).toEqual([]);
   });
 });

@@ -27,8 +27,9 @@ export function reversed(source: Config): Config {
 
 /**
  * Two VPCs (one with its own security groups), a public database, both engines, a secret with its
- * KMS key, two
- * schedules, static and column dimensions, detailed health and alarms.
+ * KMS key, three schedules, static and column dimensions, detailed health and alarms: on probe
+ * failure, on a metric of static dimensions (a metric alarm) and on one with a dimension from a
+ * column (a Metrics Insights query alarm).
  */
 export function wideConfig(overrides: Partial<ConfigParts> = {}): Config {
   return config({
@@ -56,14 +57,37 @@ export function wideConfig(overrides: Partial<ConfigParts> = {}): Config {
         database: 'sessions',
         schedule: 'rate(1 minute)',
         timeoutMs: 5000,
-        metrics: [metric({ name: 'ActiveSessions', column: 'active' })],
+        metrics: [
+          metric({
+            name: 'ActiveSessions',
+            column: 'active',
+            alarm: {
+              comparison: 'above',
+              threshold: 1000,
+              for: 3,
+              datapoints: 2,
+              statistic: 'Maximum',
+              missing: 'missing',
+            },
+          }),
+        ],
       }),
       probe({
         name: 'sessions-by-region',
         database: 'sessions',
         dimensions: { Region: { column: 'region' }, Env: { value: 'prod' } },
         metrics: [
-          metric({ name: 'SessionsByRegion' }),
+          metric({
+            name: 'SessionsByRegion',
+            alarm: {
+              comparison: 'below',
+              threshold: 1,
+              for: 1,
+              datapoints: 1,
+              statistic: 'Minimum',
+              missing: 'breaching',
+            },
+          }),
           metric({ name: 'AvgSessionDuration', unit: 'Seconds' }),
         ],
       }),

@@ -72,7 +72,7 @@ describe('the loaded Config', () => {
 
     // assess
     expect(config.probes.everything).toMatchObject({
-      schedule: 'cron(0 8 ? * MON-FRI *)',
+      schedule: 'cron(0/15 8-18 ? * MON-FRI *)',
       timeoutMs: 1500,
       maxRows: 10,
     });

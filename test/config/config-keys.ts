@@ -46,7 +46,11 @@ export const PROBE_KEYS = [
   'sql',
   'timeoutMs',
 ] as const;
-export const METRIC_KEYS = ['column', 'dimensions', 'name', 'resolution', 'unit'] as const;
+export const METRIC_KEYS = ['alarm', 'column', 'dimensions', 'name', 'resolution', 'unit'] as const;
+/** a metric's alarm: `above: N` or `below: N` become `comparison` and `threshold` */
+export const ALARM_KEYS = ['comparison', 'datapoints', 'for', 'missing', 'statistic', 'threshold'] as const;
+export const ALARM_STATISTICS = ['Average', 'Minimum', 'Maximum', 'Sum', 'SampleCount'] as const;
+export const MISSING_DATA = ['missing', 'breaching', 'notBreaching', 'ignore'] as const;
 export const PUBLISH = ['fanout', 'emf'] as const;
 export const HEALTH = ['summary', 'detailed', 'none'] as const;
 export const ON_NULL = ['skip', 'zero', 'error'] as const;

@@ -2,11 +2,14 @@
 // compile error for tsc --noEmit).
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
+  AlarmStatistic,
   AlarmsConfig,
   Config,
   DatabaseConfig,
   HealthMode,
+  MetricAlarmConfig,
   MetricConfig,
+  MissingData,
   OnEmpty,
   OnNull,
   ProbeConfig,
@@ -14,10 +17,13 @@ import type {
   VpcConfig,
 } from '../../core/model.js';
 import type {
+  ALARM_KEYS,
+  ALARM_STATISTICS,
   CONFIG_KEYS,
   DATABASE_KEYS,
   HEALTH,
   METRIC_KEYS,
+  MISSING_DATA,
   ON_EMPTY,
   ON_NULL,
   PROBE_KEYS,
@@ -32,6 +38,7 @@ describe('the Config types', () => {
     expectTypeOf<keyof DatabaseConfig>().toEqualTypeOf<(typeof DATABASE_KEYS)[number]>();
     expectTypeOf<keyof ProbeConfig>().toEqualTypeOf<(typeof PROBE_KEYS)[number]>();
     expectTypeOf<keyof MetricConfig>().toEqualTypeOf<(typeof METRIC_KEYS)[number]>();
+    expectTypeOf<keyof MetricAlarmConfig>().toEqualTypeOf<(typeof ALARM_KEYS)[number]>();
     expectTypeOf<keyof AlarmsConfig>().toEqualTypeOf<'topicArn'>();
   });
 
@@ -40,6 +47,8 @@ describe('the Config types', () => {
     expectTypeOf<HealthMode>().toEqualTypeOf<(typeof HEALTH)[number]>();
     expectTypeOf<OnNull>().toEqualTypeOf<(typeof ON_NULL)[number]>();
     expectTypeOf<OnEmpty>().toEqualTypeOf<(typeof ON_EMPTY)[number]>();
+    expectTypeOf<AlarmStatistic>().toEqualTypeOf<(typeof ALARM_STATISTICS)[number]>();
+    expectTypeOf<MissingData>().toEqualTypeOf<(typeof MISSING_DATA)[number]>();
   });
 
   it('accept a literal of every Config shape', () => {
@@ -91,7 +100,24 @@ describe('the Config types', () => {
           maxRows: 1,
           maxSeries: 1,
           dimensions: { A: { column: 'a' }, B: { value: 'b' } },
-          metrics: [{ name: 'M', column: 'm', unit: 'Count/Second', resolution: 1, dimensions: {} }],
+          metrics: [
+            { name: 'M', column: 'm', unit: 'Count/Second', resolution: 1, dimensions: {} },
+            {
+              name: 'N',
+              column: 'n',
+              unit: 'None',
+              resolution: 60,
+              dimensions: {},
+              alarm: {
+                comparison: 'below',
+                threshold: 0.5,
+                for: 3,
+                datapoints: 2,
+                statistic: 'SampleCount',
+                missing: 'notBreaching',
+              },
+            },
+          ],
         },
       },
     } satisfies Config;

@@ -5,10 +5,13 @@ import { CLOUDWATCH_UNITS, STORAGE_RESOLUTIONS } from '../../core/limits.js';
 import { DEFAULTS } from '../../core/model.js';
 import schema from '../../schema.json' with { type: 'json' };
 import {
+  ALARM_KEYS,
+  ALARM_STATISTICS,
   CONFIG_KEYS,
   DATABASE_KEYS,
   HEALTH,
   METRIC_KEYS,
+  MISSING_DATA,
   ON_EMPTY,
   ON_NULL,
   PROBE_KEYS,
@@ -49,6 +52,17 @@ describe('schema.json and the Config types', () => {
     expect(asConfigKeys(propertiesOf(def('database')), ['name'])).toEqual(sorted(DATABASE_KEYS));
     expect(asConfigKeys(propertiesOf(def('probe')), ['name'])).toEqual(sorted(PROBE_KEYS));
     expect(asConfigKeys(propertiesOf(def('metric')))).toEqual(sorted(METRIC_KEYS));
+    // an alarm is `above` or `below`, each with the same options: both become comparison + threshold
+    const [above, below] = def('alarm').oneOf as Node[];
+    expect(propertiesOf(above).filter((key) => key !== 'above')).toEqual(
+      propertiesOf(below).filter((key) => key !== 'below'),
+    );
+    expect(
+      asConfigKeys(
+        propertiesOf(above).filter((key) => key !== 'above'),
+        ['comparison', 'threshold'],
+      ),
+    ).toEqual(sorted(ALARM_KEYS));
     // defaults can default every probe field but the probe's own sql and what belongs to it
     const ownToProbe = ['sql', 'metrics', 'parameters', 'parameterDimensions'];
     expect(sorted(propertiesOf(schema.properties.defaults))).toEqual(
@@ -56,7 +70,7 @@ describe('schema.json and the Config types', () => {
     );
   });
 
-  it('agree on enums: units, resolutions, publish, health, onNull, onEmpty', () => {
+  it('agree on enums: units, resolutions, publish, health, onNull, onEmpty, alarm statistics and missing data', () => {
     expect(def('unit').enum).toEqual([...CLOUDWATCH_UNITS]);
     expect(sorted((def('resolution').enum as number[]).map(String))).toEqual(
       sorted(STORAGE_RESOLUTIONS.map(String)),
@@ -65,6 +79,8 @@ describe('schema.json and the Config types', () => {
     expect(schema.properties.health.enum).toEqual([...HEALTH]);
     expect(def('onNull').enum).toEqual([...ON_NULL]);
     expect(def('onEmpty').enum).toEqual([...ON_EMPTY]);
+    expect(def('alarmStatistic').enum).toEqual([...ALARM_STATISTICS]);
+    expect(def('alarmMissing').enum).toEqual([...MISSING_DATA]);
   });
 
   it('agree on defaults', () => {
@@ -85,6 +101,8 @@ describe('schema.json and the Config types', () => {
       maxConnections: database.maxConnections?.default,
       unit: metric.unit?.default,
       resolution: metric.resolution?.default,
+      alarmFor: def('alarmFor').default,
+      alarmMissing: def('alarmMissing').default,
     }).toEqual(DEFAULTS);
   });
 
@@ -108,6 +126,24 @@ describe('schema.json and the Config types', () => {
     const everything = config.probes.everything;
     expect(sorted(Object.keys(everything ?? {}))).toEqual(sorted(PROBE_KEYS));
     expect(sorted(Object.keys(everything?.metrics[0] ?? {}))).toEqual(sorted(METRIC_KEYS));
+    expect(sorted(Object.keys(everything?.metrics[0]?.alarm ?? {}))).toEqual(sorted(ALARM_KEYS));
+    // every alarm spelling maps to its Config form: above and below, options given or defaulted
+    expect(everything?.metrics[0]?.alarm).toEqual({
+      comparison: 'above',
+      threshold: 100,
+      for: 3,
+      datapoints: 2,
+      statistic: 'Average',
+      missing: 'notBreaching',
+    });
+    expect(config.probes.defaulted?.metrics[0]?.alarm).toEqual({
+      comparison: 'below',
+      threshold: -1.5,
+      for: 1,
+      datapoints: 1,
+      statistic: 'Minimum',
+      missing: 'missing',
+    });
     // every auth and local variant of the schema maps to its Config form
     const auths = (def('auth').oneOf as Node[]).map((branch) => sorted(propertiesOf(branch)));
     const loadedAuths = Object.values(config.databases).map((db) => sorted(Object.keys(db.auth)));

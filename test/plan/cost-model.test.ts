@@ -144,3 +144,82 @@ describe('estimateCost', () => {
     expect(report.natGateway.gateways).toBe(3);
   });
 });
+
+describe('estimateCost of alarms', () => {
+  const alarm = (comparison: 'above' | 'below') => ({
+    comparison,
+    threshold: 1,
+    for: 1,
+    datapoints: 1,
+    statistic: 'Maximum' as const,
+    missing: 'missing' as const,
+  });
+  const alarmed = config({
+    health: 'detailed',
+    alarms: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
+    databases: [database({ name: 'eu' }), database({ name: 'us' })],
+    probes: [
+      // static dimensions on a fleet of two: two metric alarms
+      probe({
+        name: 'fleet',
+        database: ['eu', 'us'],
+        metrics: [metric({ name: 'A', alarm: alarm('above') })],
+      }),
+      // a dimension from a column: one query alarm, billed for each series it analyses (1 to 40)
+      probe({
+        name: 'regions',
+        database: 'eu',
+        maxSeries: 40,
+        dimensions: { Region: { column: 'region' } },
+        metrics: [metric({ name: 'B', alarm: alarm('below') }), metric({ name: 'C' })],
+      }),
+    ],
+  });
+  const report = estimateCost(buildPlan(alarmed));
+
+  it('counts metric alarms and Metrics Insights alarms with the metrics they are billed by', () => {
+    // ProbesFailed and the two on A; the probes' ProbeSuccess (single and fleet runs) and B's query
+    expect(report.alarms).toEqual({
+      metricAlarms: 3,
+      queryAlarms: 3,
+      alarmMetrics: { min: 3 + 1 + 2 + 1, max: 3 + 1 + 2 + 40 },
+    });
+  });
+
+  it('bills each alarm metric at USD 0.10 a month in both variants, the series each query may reach in the maximum', () => {
+    const line = report.cost.items.find((item) => item.name === 'CloudWatch alarms');
+    expect(line).toEqual({
+      name: 'CloudWatch alarms',
+      quantity: 7,
+      unit: 'alarm metric-month',
+      unitUsd: 0.1,
+      usd: expect.closeTo(0.7, 10),
+    });
+    expect(usd(report.natGateway, 'CloudWatch alarms')).toBeCloseTo(0.7, 10);
+    const withoutAlarms = estimateCost(
+      buildPlan({
+        ...alarmed,
+        alarms: undefined,
+        probes: {
+          ...alarmed.probes,
+          fleet: probe({ name: 'fleet', database: ['eu', 'us'] }),
+          regions: probe({
+            name: 'regions',
+            database: 'eu',
+            maxSeries: 40,
+            dimensions: { Region: { column: 'region' } },
+            metrics: [metric({ name: 'B' }), metric({ name: 'C' })],
+          }),
+        },
+      }),
+    );
+    expect(report.cost.totalUsd - withoutAlarms.cost.totalUsd).toBeCloseTo(0.7, 10);
+    expect(report.maxTotalUsd - withoutAlarms.maxTotalUsd).toBeCloseTo(4.6, 10);
+  });
+
+  it('has no alarm line where nothing alarms', () => {
+    expect(estimateCost(buildPlan(quickstart())).cost.items.map((item) => item.name)).not.toContain(
+      'CloudWatch alarms',
+    );
+  });
+});

@@ -275,3 +275,102 @@ describe('plan report of a fleet with parameters', () => {
     expect(json.series).toEqual({ min: 5, max: 5, health: 1 });
   });
 });
+
+describe('plan report of alarms', () => {
+  function alarmedPlan() {
+    const plan = buildPlan(
+      config({
+        alarms: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' },
+        databases: [database({ name: 'eu' }), database({ name: 'us' })],
+        probes: [
+          probe({
+            name: 'orders',
+            database: ['eu', 'us'],
+            schedule: 'rate(1 minute)',
+            metrics: [
+              metric({
+                name: 'Open',
+                alarm: {
+                  comparison: 'above',
+                  threshold: 50,
+                  for: 3,
+                  datapoints: 2,
+                  statistic: 'Maximum',
+                  missing: 'missing',
+                },
+              }),
+            ],
+          }),
+          probe({
+            name: 'regions',
+            database: 'eu',
+            dimensions: { Region: { column: 'region' } },
+            metrics: [
+              metric({
+                name: 'Sessions',
+                alarm: {
+                  comparison: 'below',
+                  threshold: 1,
+                  for: 1,
+                  datapoints: 1,
+                  statistic: 'Average',
+                  missing: 'breaching',
+                },
+              }),
+            ],
+          }),
+        ],
+      }),
+    );
+    const report = estimateCost(plan);
+    return { text: planText('probes.yaml', plan, report), json: planJson(plan, report) };
+  }
+
+  it('lists each alarm with its condition, how many there are and the stack size', () => {
+    // act
+    const lines = alarmedPlan().text.split('\n');
+
+    // assess: ProbesFailed, Open on each database, one query alarm over Sessions' regions
+    const start = lines.findIndex((line) => line.startsWith('alarms to '));
+    expect(lines.slice(start, start + 4)).toEqual([
+      'alarms to arn:aws:sns:eu-west-1:123456789012:alerts: 3 metric alarms, 1 Metrics Insights alarm, 4-103 alarm metrics billed; the stack: 15 resources (CloudFormation takes 500)',
+      '  ProbesFailed (Maximum above 0, 1 of 1 × 1 minute): 1 metric alarm',
+      '  orders: Open (Maximum above 50, 2 of 3 × 1 minute): 2 metric alarms',
+      '  regions: Sessions per Region (Average below 1, 1 of 1 × 5 minutes): a Metrics Insights alarm over 1-100 series',
+    ]);
+  });
+
+  it('gives the alarms and the stack size in --json', () => {
+    // act
+    const { json } = alarmedPlan();
+
+    // assess
+    expect(json.alarms).toMatchObject({
+      topicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+      metricAlarms: 3,
+      queryAlarms: 1,
+      alarmMetrics: { min: 4, max: 103 },
+    });
+    expect(
+      json.alarms.items.map(({ probe, metric, kind, count, metrics }) => ({
+        probe,
+        metric,
+        kind,
+        count,
+        metrics,
+      })),
+    ).toEqual([
+      { probe: null, metric: 'ProbesFailed', kind: 'series', count: 1, metrics: { min: 1, max: 1 } },
+      { probe: 'orders', metric: 'Open', kind: 'series', count: 2, metrics: { min: 2, max: 2 } },
+      { probe: 'regions', metric: 'Sessions', kind: 'query', count: 1, metrics: { min: 1, max: 100 } },
+    ]);
+    expect(json.alarms.items[2]?.query).toBe(
+      'SELECT AVG("Sessions") FROM SCHEMA("Acme/Sessions", "Region") GROUP BY "Region" ORDER BY AVG() ASC',
+    );
+    expect(json.resources).toBe(15);
+  });
+
+  it('says when nothing alarms', () => {
+    expect(render().text).toContain('\nno alarms (no alarms.topicArn); the stack: ');
+  });
+});
