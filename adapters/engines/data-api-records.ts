@@ -76,10 +76,15 @@ function textValue(text: string, type: number | undefined): unknown {
   return text;
 }
 
-/** `2024-05-01 12:30:00[.123][+00]` or `2024-05-01`, read as UTC; unreadable text stays text */
+/** `2024-05-01 12:30:00[.123][+00[:00]]` or `2024-05-01`, read as UTC unless it says its offset; unreadable text stays text */
 function timestampOf(text: string): Date | string {
   const iso = text.includes(' ') ? text.replace(' ', 'T') : `${text}T00:00:00`;
-  const zoned = /([+-]\d{2}(:?\d{2})?|Z)$/.test(iso) ? iso : `${iso}Z`;
+  const offset = /([+-]\d{2}):?(\d{2})?$/.exec(iso.slice(19));
+  const zoned = offset
+    ? `${iso.slice(0, 19 + offset.index)}${offset[1]}:${offset[2] ?? '00'}`
+    : iso.endsWith('Z')
+      ? iso
+      : `${iso}Z`;
   const date = new Date(zoned);
   return Number.isNaN(date.getTime()) ? text : date;
 }
