@@ -16,7 +16,7 @@ import {
 } from '../../adapters/lambda/fanout-handler.js';
 import { createQueryHandler, type QueryHandler } from '../../adapters/lambda/query-handler.js';
 import { createCloudWatchClient, createCloudWatchSink } from '../../adapters/sinks/cloudwatch-sink.js';
-import type { Config, DatabaseConfig, ProbeConfig } from '../../core/model.js';
+import type { Config, ProbeConfig, ServerDatabaseConfig } from '../../core/model.js';
 import { fanoutManifest, queryManifest } from '../../core/plan/build-manifests.js';
 import { buildPlan, type Plan } from '../../core/plan/plan.js';
 import { type ConfigParts, config, database, probe } from '../support/config-factory.js';
@@ -155,8 +155,8 @@ export function stackProbe(
 export function serverDatabase(
   name: string,
   url: string,
-  draft: Partial<DatabaseConfig> & Pick<DatabaseConfig, 'engine' | 'auth'>,
-): DatabaseConfig {
+  draft: Partial<ServerDatabaseConfig> & Pick<ServerDatabaseConfig, 'engine' | 'auth'>,
+): ServerDatabaseConfig {
   const parsed = new URL(url);
   return database({
     name,
