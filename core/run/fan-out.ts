@@ -23,7 +23,7 @@ import type {
   QueryResponse,
 } from '../ports.js';
 import type { ErrorCode } from '../probe-error.js';
-import { runKey } from '../probe-runs.js';
+import { runKey } from '../run-keys.js';
 import { withDeadline } from './deadline-timer.js';
 import { healthCorrections, healthMetrics } from './health-metrics.js';
 import { invocationBatches } from './invocation-batches.js';

@@ -6,7 +6,7 @@
 
 import type { Dimension, MetricDatum, ProbeReport } from '../metric-data.js';
 import type { HealthMode } from '../model.js';
-import { DATABASE_DIMENSION } from '../probe-runs.js';
+import { DATABASE_DIMENSION } from '../run-keys.js';
 
 /** Health metric names, part of the external contract (alarms and dashboards use them). */
 export const HEALTH_METRICS = {
