@@ -24,11 +24,14 @@ export type {
   AlarmsConfig,
   AuthConfig,
   Config,
+  DataApiConfig,
+  DataApiDatabaseConfig,
   DatabaseConfig,
   DimensionSource,
   LocalDatabase,
   MetricConfig,
   ProbeConfig,
+  ServerDatabaseConfig,
   VpcConfig,
 } from './core/model.js';
 export { type CostReport, estimateCost } from './core/plan/cost-model.js';
