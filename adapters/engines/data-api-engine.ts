@@ -9,8 +9,9 @@
  * - Afterwards the session settings are restored (MySQL: the Data API shares its connections) and
  *   `RollbackTransaction` ends the transaction.
  * - The Data API has no way to cancel a statement: the statement timeout set in its transaction
- *   ends it on the server. A session given up on has its requests aborted and its transaction
- *   rolled back without waiting.
+ *   ends it on the server. A session given up on has its requests aborted, and its settings
+ *   restored and its transaction rolled back once that statement has ended (the pool's
+ *   `settled()` waits for that, so a Lambda instance is not frozen before).
  * - The Data API's own limits (1 MiB per result, 64 KB per row, 45 s per request) fail the probe
  *   with `PAYLOAD_TOO_LARGE` or `TIMEOUT` and a message naming the limit.
  *
@@ -57,7 +58,7 @@ const CONNECTION_ERRORS = new Set([
 // the server's own timeouts: PostgreSQL 57014, MySQL 3024, MariaDB 1969
 const SERVER_TIMEOUT =
   /57014|statement timeout|maximum statement execution time exceeded|max_statement_time exceeded/i;
-const RESPONSE_TOO_LARGE = /allowed response size limit|response (size )?exceeded|response size/i;
+const RESPONSE_TOO_LARGE = /allowed response size limit|response exceeded size limit/i;
 const ROW_TOO_LARGE = /packet for query is too large/i;
 // the transaction's statement given up on still runs: the server ends it at its statement timeout
 const STILL_RUNNING = /still running a query/i;
@@ -244,7 +245,7 @@ function dataApiConnector(engine: 'postgres' | 'mysql', target: ConnectionTarget
   }
   let cluster: Promise<DataApiCluster> | undefined;
   let flavour: Promise<DataApiFlavour> | undefined;
-  // transactions being rolled back without anyone waiting, finished before the client is closed
+  // the transactions of sessions given up on, being ended: `settled()` and `close()` wait for them
   const ending = new Set<Promise<unknown>>();
   const connect = () => {
     // loaded on first use: a fan-out function without Data API databases never loads the client
@@ -303,8 +304,11 @@ function dataApiConnector(engine: 'postgres' | 'mysql', target: ConnectionTarget
         .finally(() => ending.delete(ended));
       ending.add(ended);
     },
+    async settled() {
+      while (ending.size > 0) await Promise.allSettled([...ending]);
+    },
     async close() {
-      await Promise.allSettled([...ending]);
+      while (ending.size > 0) await Promise.allSettled([...ending]);
       const opened = cluster;
       cluster = undefined;
       (await opened?.catch(() => undefined))?.client.destroy();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineEntry } from '../../adapters/engines/engine-registry.js';
 import type { ConnectionTarget, DatabasePool } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
+import { startDeadline } from '../../core/run/deadline-timer.js';
 import {
   createReaderLogin,
   databasesAvailable,
@@ -225,6 +226,21 @@ describe.skipIf(!available)('the Data API engines, through the local endpoint', 
         // assess
         expect(rows).toHaveLength(11);
         expect(String(rows[0]?.s)).toHaveLength(1000);
+      });
+
+      it('ends the transaction of a probe given up on, once its statement has ended, before settled() resolves', async () => {
+        // arrange: the client gives up after 200 ms, the server's statement timeout after 800 ms
+        const deadline = startDeadline(200);
+
+        // act
+        const error = await failure(pool.query(server.sleepSql, { timeoutMs: 800, maxRows: 10, deadline }));
+        const openWhenGivenUp = endpoint.openTransactions();
+        await pool.settled();
+
+        // assess
+        expect(error.code).toBe('TIMEOUT');
+        expect(openWhenGivenUp).toBe(1);
+        expect(endpoint.openTransactions()).toBe(0);
       });
 
       it("gives TIMEOUT, naming the Data API's request limit, when the Data API ends the request first", async () => {
