@@ -25,6 +25,8 @@ export type {
   AlarmsConfig,
   AuthConfig,
   Config,
+  DataApiConfig,
+  DataApiDatabaseConfig,
   DatabaseConfig,
   DimensionSource,
   LocalDatabase,
@@ -32,6 +34,7 @@ export type {
   MetricConfig,
   MissingData,
   ProbeConfig,
+  ServerDatabaseConfig,
   VpcConfig,
 } from './core/model.js';
 export { type CostReport, estimateCost } from './core/plan/cost-model.js';

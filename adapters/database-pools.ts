@@ -1,7 +1,9 @@
 /**
  * Opening database pools through the engine registry, with the credentials each `auth` asks
  * for: `iam` (a token signed locally, per new connection), `env` (a variable, local runs), and
- * `secret` (the value an invocation hands over; the latest one is used for new connections).
+ * `secret` (the value an invocation hands over; the latest one is used for new connections). A
+ * `dataApi:` database is opened on the engine that serves it through the RDS Data API, which logs
+ * in with the secret itself: only its ARN is handed on.
  */
 import type { Config } from '../core/model.js';
 import type { ConnectionTarget, DatabaseCredentials, DatabaseLogin, DatabasePool } from '../core/ports.js';
@@ -9,7 +11,7 @@ import { ProbeError } from '../core/probe-error.js';
 import type { DeployedDatabase, QueryFunctionDeps } from '../core/run/query-function.js';
 import { envPassword } from './credentials/env-password.js';
 import { iamAuthTokenProvider } from './credentials/iam-auth-token.js';
-import { engineEntry, engineRegistry } from './engines/engine-registry.js';
+import { deployedEngineName, engineEntry, engineRegistry } from './engines/engine-registry.js';
 import { localConnection } from './local-targets.js';
 
 /** Loads the engine (only its driver) and opens a pool; an unknown engine is `CONNECTION_FAILED`. */
@@ -25,20 +27,26 @@ export async function openEnginePool(engine: string, target: ConnectionTarget): 
   return loaded.openPool(target);
 }
 
+/** A deployed database reached over a connection to its host. */
+export type DeployedServerDatabase = Extract<DeployedDatabase, { readonly host: string }>;
+
 /** What a deployed query function needs to connect. */
 export interface DeployedPoolOptions {
   /** an RDS IAM auth token for the database's host, port and user; default: signed locally, reused a while */
-  readonly iamToken?: (database: DeployedDatabase) => string | Promise<string>;
+  readonly iamToken?: (database: DeployedServerDatabase) => string | Promise<string>;
   /** where `auth: env` reads its variable and the IAM signer its credentials; default `process.env` */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** the clock the default IAM signer dates its tokens by, in epoch milliseconds; default `Date.now` */
   readonly now?: () => number;
 }
 
-/** The `openPool` of a deployed query function: the configured host, port, TLS and auth. */
+/**
+ * The `openPool` of a deployed function: the configured host, port, TLS and auth, or the Data API
+ * cluster and secret.
+ */
 export function deployedPoolOpener(options: DeployedPoolOptions = {}): QueryFunctionDeps['openPool'] {
   return (database, credentials) =>
-    openEnginePool(database.engine, deployedTarget(database, credentials, options));
+    openEnginePool(deployedEngineName(database), deployedTarget(database, credentials, options));
 }
 
 /** The target of a deployed database, its login read for each new connection. */
@@ -47,6 +55,15 @@ export function deployedTarget(
   credentials: () => DatabaseCredentials | undefined,
   options: DeployedPoolOptions,
 ): ConnectionTarget {
+  if (database.dataApi !== undefined) {
+    return {
+      kind: 'data-api',
+      resourceArn: database.dataApi.resourceArn,
+      secretArn: database.auth.secretArn,
+      database: database.database,
+      maxConnections: database.maxConnections,
+    };
+  }
   const { auth } = database;
   const env = options.env ?? process.env;
   // one provider per pool: it signs a token locally and reuses it until shortly before it expires

@@ -36,7 +36,9 @@ export interface LocalRunner {
 export function prepareLocalRun(config: Config): LocalRunner {
   const plan = buildPlan(config);
   const fanout = fanoutManifest(plan);
-  const manifests = plan.functions.map((fn) => ({ id: fn.id, manifest: queryManifest(config, fn) }));
+  // the Data API databases' probes run in-process as the fan-out function runs them
+  const functions = plan.dataApi ? [...plan.functions, plan.dataApi] : plan.functions;
+  const manifests = functions.map((fn) => ({ id: fn.id, manifest: queryManifest(config, fn) }));
   return {
     async run(probes, options) {
       const openPool = localPoolOpener(config, options.env);

@@ -1,7 +1,9 @@
 /**
  * Where `chasm run` connects instead of the deployed host: a database's `local` block (a URL or
  * an embedded PGlite), or, for an `auth: env` database without one, its own host with the
- * password from the environment (env auth exists for local runs). Any other database without a
+ * password from the environment (env auth exists for local runs). A `dataApi:` database without
+ * one is reached as when deployed, through the RDS Data API, with this machine's AWS credentials
+ * and region (or the endpoint `AWS_ENDPOINT_URL_RDS_DATA` names). Any other database without a
  * `local` block cannot be reached from here: its probes fail with `CONNECTION_FAILED` and a
  * message saying what to add.
  */
@@ -9,7 +11,7 @@ import type { DatabaseConfig } from '../core/model.js';
 import type { ConnectionTarget } from '../core/ports.js';
 import { ProbeError } from '../core/probe-error.js';
 import { envPassword } from './credentials/env-password.js';
-import { engineRegistry } from './engines/engine-registry.js';
+import { deployedEngineName, engineRegistry } from './engines/engine-registry.js';
 
 /** The engine to load and the target to open for one database in a local run. */
 export interface LocalConnection {
@@ -36,6 +38,18 @@ export function localConnection(
     return {
       engine: engineForUrl(local.url) ?? database.engine,
       target: { kind: 'url', url: local.url, maxConnections: database.maxConnections },
+    };
+  }
+  if (database.dataApi !== undefined) {
+    return {
+      engine: deployedEngineName(database),
+      target: {
+        kind: 'data-api',
+        resourceArn: database.dataApi.resourceArn,
+        secretArn: database.auth.secretArn,
+        database: database.database,
+        maxConnections: database.maxConnections,
+      },
     };
   }
   if (database.auth.type === 'env') {

@@ -65,14 +65,17 @@ interface RawProbe extends RawProbeFields {
 interface RawDatabase {
   readonly engine: string;
   readonly vpc?: string;
+  /** present unless `dataApi` is */
   readonly host: string;
   readonly port?: number;
   readonly database: string;
+  /** present unless `dataApi` is */
   readonly user: string;
   readonly auth: AuthConfig;
   readonly tls?: boolean;
   readonly maxConnections?: number;
   readonly resourceId?: string;
+  readonly dataApi?: { readonly resourceArn: string };
   readonly local?: { readonly url: string } | { readonly pglite: { readonly init?: string } };
 }
 interface RawVpc {
@@ -161,6 +164,18 @@ export function buildConfig(document: unknown, file: string, options: ConfigOpti
     else if (db.local && 'pglite' in db.local) {
       const init = db.local.pglite.init;
       local = { pglite: init === undefined ? {} : { init: resolve(folder, init) } };
+    }
+    // the cross-checks made sure a Data API database logs in with a secret and names no host
+    if (db.dataApi !== undefined && db.auth.type === 'secret') {
+      return {
+        name,
+        engine: db.engine,
+        database: db.database,
+        auth: { ...db.auth },
+        maxConnections: db.maxConnections ?? DEFAULTS.maxConnections,
+        dataApi: { resourceArn: db.dataApi.resourceArn },
+        ...(local === undefined ? {} : { local }),
+      };
     }
     return {
       name,

@@ -4,14 +4,15 @@
  * and durations make sense, `local` blocks fit their engine, `publish: emf` never meets a secret,
  * a VPC's `cidrBlocks` are networks and come only where Chasm creates the security group, every
  * ARN is in the stack's region, each metric's alarm is one CloudWatch can evaluate and notify
- * (`alarm-checks.ts`).
+ * (`alarm-checks.ts`), a `dataApi:` database logs in with a secret, names nothing of a
+ * connection and gives its probes no longer than the Data API's 45 s.
  *
  * It runs on documents the schema may have rejected, so it checks every value's type before use
  * and skips values the schema already reported. It stays linear in the size of the file. Names
  * from the file are looked up as own keys only, so `database: toString` names no database.
  */
 
-import { CLOUDWATCH, LAMBDA } from '../core/limits.js';
+import { CLOUDWATCH, LAMBDA, RDS_DATA_API } from '../core/limits.js';
 import { DEFAULTS, entryNamed } from '../core/model.js';
 import { parseSchedule } from '../core/plan/schedule.js';
 import { DATABASE_DIMENSION } from '../core/probe-runs.js';
@@ -197,6 +198,7 @@ function checkDatabases(
       );
     }
     const auth = mapOf(database.auth);
+    if (database.dataApi !== undefined) checkDataApi(name, database, auth, add);
     if (root.publish === 'emf' && auth.type === 'secret') {
       add(
         [...path, 'auth'],
@@ -226,6 +228,54 @@ function checkDatabases(
   }
 }
 
+/** What a connection needs, and the Data API does not: each is refused beside `dataApi`. */
+const CONNECTION_KEYS = ['vpc', 'host', 'port', 'user', 'tls', 'resourceId'] as const;
+
+function checkDataApi(name: string, database: Entries, auth: Entries, add: Add): void {
+  const path = ['databases', name];
+  for (const key of CONNECTION_KEYS) {
+    if (!Object.hasOwn(database, key)) continue;
+    const why =
+      key === 'user'
+        ? 'the Data API logs in as the user its secret names'
+        : `the fan-out function reaches database '${name}' through the RDS Data API, not a connection`;
+    add([...path, key], 'key', `'${key}' does not go with dataApi: ${why}; remove ${key}`);
+  }
+  if (typeof auth.type === 'string' && auth.type !== 'secret') {
+    add(
+      [...path, 'auth', 'type'],
+      'value',
+      `database '${name}' is reached through the RDS Data API, which logs in with a Secrets Manager secret; use auth: { type: secret, secretArn: ... } (the secret holds username and password)`,
+    );
+  }
+}
+
+/** Probes on a Data API database time out within one Data API request. */
+function checkDataApiTimeout(
+  name: string,
+  probe: Entries,
+  defaults: Entries,
+  databases: Entries,
+  database: unknown,
+  add: Add,
+): void {
+  const names = Array.isArray(database) ? database : [database];
+  const dataApi = names.find(
+    (db) => typeof db === 'string' && mapOf(entryNamed(databases, db)).dataApi !== undefined,
+  );
+  if (dataApi === undefined) return;
+  const own = probe.timeout !== undefined;
+  const timeout = own ? probe.timeout : defaults.timeout;
+  const ms = typeof timeout === 'string' ? parseDuration(timeout) : undefined;
+  const max = RDS_DATA_API.maxRequestSeconds * 1000;
+  if (ms === undefined || ms <= max) return;
+  add(
+    own ? ['probes', name, 'timeout'] : ['defaults', 'timeout'],
+    'value',
+    `probe '${name}' runs on database '${String(dataApi)}' through the RDS Data API, which ends a request after ${RDS_DATA_API.maxRequestSeconds}s; its timeout '${String(timeout)}' must be at most ${RDS_DATA_API.maxRequestSeconds}s`,
+  );
+}
+
 function checkProbe(
   name: string,
   probe: Entries,
@@ -248,6 +298,7 @@ function checkProbe(
   }
   checkSchedule(probe.schedule, [...path, 'schedule'], add);
   checkTimeout(probe.timeout, [...path, 'timeout'], add);
+  checkDataApiTimeout(name, probe, defaults, databases, database, add);
 
   // a fleet's SQL runs on each of its engines: each must accept it
   const dialects = dialectsOf(Array.isArray(database) ? database : [database], databases, options);

@@ -70,6 +70,8 @@ const BY_KIND: Readonly<Record<string, (value: string, label: string) => string>
       : `invalid KMS key ARN '${value}'; expected arn:aws:kms:REGION:ACCOUNT:key/KEY-ID, the key id a UUID or mrk-… for a multi-Region key`,
   region: (value) => `invalid region '${value}'; expected an AWS region name such as eu-west-1 or us-east-1`,
   snsTopicArn: (value) => `invalid SNS topic ARN '${value}'; expected arn:aws:sns:REGION:ACCOUNT:TOPIC`,
+  rdsClusterArn: (value) =>
+    `invalid Aurora DB cluster ARN '${value}'; expected arn:aws:rds:REGION:ACCOUNT:cluster:NAME`,
   resourceId: (value) =>
     `invalid RDS resource id '${value}'; expected db-... (an instance's DbiResourceId) or cluster-... (a cluster's DbClusterResourceId)`,
   envName: (value) =>

@@ -58,6 +58,9 @@ function convert(document: unknown, { path, error }: PathError): PendingIssue[] 
     case 'propertyNames':
       // reported by the inner error, which carries the offending name
       return [];
+    case 'if':
+      // reported by the inner errors of the branch that applies (a missing key)
+      return [];
     case 'required':
       return [{ path, at: 'value', message: `missing key '${String(params.missingProperty)}'` }];
     case 'additionalProperties': {

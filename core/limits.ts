@@ -2,7 +2,8 @@
  * The hard limits of the AWS services Chasm works within, named, in one place.
  * Sources: CloudWatch API reference (PutMetricData, MetricDatum, Dimension, PutMetricAlarm,
  * MetricDataQuery), CloudWatch alarm and Metrics Insights limits, Lambda quotas, CloudFormation
- * quotas, CloudWatch Embedded Metric Format specification.
+ * quotas, CloudWatch Embedded Metric Format specification, the RDS Data API's limitations (Aurora
+ * User Guide).
  */
 
 export const CLOUDWATCH = {
@@ -63,6 +64,15 @@ export const LAMBDA = {
   maxTimeoutSeconds: 900,
   /** the environment of one function */
   maxEnvironmentBytes: 4 * 1024,
+} as const;
+
+export const RDS_DATA_API = {
+  /** the result one ExecuteStatement returns; beyond it the call fails */
+  maxResponseBytes: 1024 * 1024,
+  /** one row of a result */
+  maxRowBytes: 64 * 1024,
+  /** the longest one request runs before the call times out (and the statement with it) */
+  maxRequestSeconds: 45,
 } as const;
 
 export const EMF = {

@@ -5,9 +5,18 @@
  */
 import type { DatabaseConfig, HealthMode, ProbeConfig, PublishMode } from './model.js';
 
-/** One query function: one per VPC, and one outside any VPC for VPC-less databases. */
+/** A database as a deployed function knows it: without its `local` block (whichever way it is reached). */
+export type DeployedDatabaseConfig = WithoutLocal<DatabaseConfig>;
+
+// distributes over the union, so each way of reaching a database keeps its own fields
+type WithoutLocal<D> = D extends unknown ? Omit<D, 'local'> : never;
+
+/**
+ * One query function: one per VPC, and one outside any VPC for VPC-less databases; or the probes
+ * of the Data API databases, which the fan-out function runs itself (`data-api`).
+ */
 export interface FunctionPlan {
-  /** stable id derived from config names: `vpc-<name>` or `no-vpc`; construct ids build on it */
+  /** stable id derived from config names: `vpc-<name>`, `no-vpc` or `data-api`; construct ids build on it */
   readonly id: string;
   /**
    * the function's name in reports, logs and local runs: stable, derived from the namespace and
@@ -31,15 +40,25 @@ export interface QueryManifest {
   readonly namespace: string;
   readonly publish: PublishMode;
   readonly health: HealthMode;
-  readonly databases: Readonly<Record<string, Omit<DatabaseConfig, 'local'>>>;
+  readonly databases: Readonly<Record<string, DeployedDatabaseConfig>>;
   readonly probes: Readonly<Record<string, ProbeConfig>>;
 }
 
-/** The fan-out function's manifest: who serves which probe, never SQL. */
+/**
+ * The fan-out function's manifest: who serves which probe, and no SQL but that of the probes it
+ * runs itself, on Data API databases.
+ */
 export interface FanoutManifest {
   readonly namespace: string;
   readonly health: HealthMode;
+  /** the query functions it invokes */
   readonly functions: readonly FunctionPlan[];
+  /**
+   * The probes on Data API databases, which the fan-out runs in its own process (no query
+   * function): routed like a function's (their probes' `functionId` is `function.id`), run by a
+   * query function built from `manifest`. Absent when no database has `dataApi`.
+   */
+  readonly dataApi?: { readonly function: FunctionPlan; readonly manifest: QueryManifest };
   /** per probe run (a probe name, `name@database` for a fleet member), what the fan-out needs to route, split and report it */
   readonly probes: Readonly<
     Record<
@@ -54,7 +73,10 @@ export interface FanoutManifest {
       }
     >
   >;
-  /** database name → Secrets Manager ARN, for `auth: secret` databases */
+  /**
+   * database name → Secrets Manager ARN, for the `auth: secret` databases of query functions (a
+   * Data API database's secret is read by the Data API itself, never by the fan-out)
+   */
   readonly secrets: Readonly<Record<string, string>>;
 }
 

@@ -104,24 +104,57 @@ export type LocalDatabase =
   /** embedded PGlite, seeded from `init` (absolute path) when present */
   | { readonly pglite: { readonly init?: string } };
 
-export interface DatabaseConfig {
+/** The Secrets Manager secret a database's user logs in with (`auth: { type: secret }`). */
+export type SecretAuthConfig = Extract<AuthConfig, { readonly type: 'secret' }>;
+
+/** How an Aurora cluster is reached through the RDS Data API (`dataApi:`). */
+export interface DataApiConfig {
+  /** ARN of the Aurora DB cluster: `arn:aws:rds:<region>:<account>:cluster:<name>` */
+  readonly resourceArn: string;
+}
+
+/** What every database has, however it is reached. */
+interface DatabaseFields {
   readonly name: string;
-  /** a key of the engine registry: `postgres`, `mysql` */
+  /** a key of the engine registry: `postgres`, `mysql` (which SQL its probes speak) */
   readonly engine: string;
+  readonly database: string;
+  readonly auth: AuthConfig;
+  /** the most connections (Data API: transactions) open at once */
+  readonly maxConnections: number;
+  /** used by `chasm run` instead of host/port/auth or the Data API; never deployed */
+  readonly local?: LocalDatabase;
+}
+
+/** A database reached over a connection to its host, by a query function. */
+export interface ServerDatabaseConfig extends DatabaseFields {
   /** absent: the database is publicly reachable and served by a query function outside any VPC */
   readonly vpc?: string;
   readonly host: string;
   readonly port: number;
-  readonly database: string;
   readonly user: string;
-  readonly auth: AuthConfig;
   readonly tls: boolean;
-  readonly maxConnections: number;
   /** RDS resource id (`db-…` or `cluster-…`) that scopes `rds-db:connect` exactly; absent: scoped by user only */
   readonly resourceId?: string;
-  /** used by `chasm run` instead of host/port/auth; never deployed */
-  readonly local?: LocalDatabase;
+  readonly dataApi?: undefined;
 }
+
+/**
+ * An Aurora database reached through the RDS Data API, by the fan-out function itself: no VPC, no
+ * host, no query function. The Data API logs in with the secret's user.
+ */
+export interface DataApiDatabaseConfig extends DatabaseFields {
+  readonly dataApi: DataApiConfig;
+  readonly auth: SecretAuthConfig;
+  readonly vpc?: undefined;
+  readonly host?: undefined;
+  readonly port?: undefined;
+  readonly user?: undefined;
+  readonly tls?: undefined;
+  readonly resourceId?: undefined;
+}
+
+export type DatabaseConfig = ServerDatabaseConfig | DataApiDatabaseConfig;
 
 /** A dimension's value: from a result column, or a static string. */
 export type DimensionSource = { readonly column: string } | { readonly value: string };

@@ -82,7 +82,19 @@ export type ConnectionTarget =
   /** a connection URL of the engine's scheme (`postgres://…`, `mysql://…`); the engine reads its parameters */
   | { readonly kind: 'url'; readonly url: string; readonly maxConnections: number }
   /** embedded PGlite, seeded once from the SQL file `init` (absolute path) */
-  | { readonly kind: 'pglite'; readonly init?: string };
+  | { readonly kind: 'pglite'; readonly init?: string }
+  /**
+   * an Aurora cluster through the RDS Data API: no connection of Chasm's own, each probe a
+   * transaction of API calls, logged in by the Data API with the secret `secretArn`
+   */
+  | {
+      readonly kind: 'data-api';
+      readonly resourceArn: string;
+      readonly secretArn: string;
+      readonly database: string;
+      /** transactions at once */
+      readonly maxConnections: number;
+    };
 
 /** A database engine: one adapter file, one registry line. */
 export interface DatabaseEngine {

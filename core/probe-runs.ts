@@ -4,17 +4,14 @@
  * probe of its own: its own timeout, error, `maxRows` and `maxSeries`.
  *
  * The runs on one database are reported together, as one entry per probe and database, and are
- * what payloads, schedules and manifests name: by the probe's name, or for a fleet member by
- * `name@database` (names never hold '@'), so a probe on one database is named as it always was.
+ * what payloads, schedules and manifests name by their run key (`run-keys.ts`).
  */
 import type { DimensionSource, ProbeConfig } from './model.js';
 import type { ParameterMap } from './probe-parameters.js';
 import { describeParameters } from './probe-parameters.js';
+import { DATABASE_DIMENSION, runKey } from './run-keys.js';
 
-/** The dimension each datum of a fleet member carries: its database's name in probes.yaml. */
-export const DATABASE_DIMENSION = 'Database';
-
-const KEY_SEPARATOR = '@';
+export { DATABASE_DIMENSION, parseRunKey, runKey } from './run-keys.js';
 
 /** A probe on one of its databases: one report, one name in payloads. */
 export interface ProbeRun {
@@ -34,17 +31,6 @@ export function isFleet(probe: Pick<ProbeConfig, 'database'>): boolean {
 /** The databases a probe runs on, in the file's order. */
 export function probeDatabases(probe: Pick<ProbeConfig, 'database'>): readonly string[] {
   return typeof probe.database === 'string' ? [probe.database] : probe.database;
-}
-
-/** The name of a probe on one database. */
-export function runKey(probe: string, database: string, fleet: boolean): string {
-  return fleet ? `${probe}${KEY_SEPARATOR}${database}` : probe;
-}
-
-/** The probe (and, for a fleet member, the database) a run key names. */
-export function parseRunKey(key: string): { readonly probe: string; readonly database?: string } {
-  const at = key.indexOf(KEY_SEPARATOR);
-  return at < 0 ? { probe: key } : { probe: key.slice(0, at), database: key.slice(at + 1) };
 }
 
 /** A probe's runs, one per database, in the file's order. */

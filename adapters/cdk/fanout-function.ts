@@ -1,7 +1,8 @@
 /**
  * The public fan-out function (outside any VPC): invokes the query functions, reads the configured
- * secrets (decrypting them with their customer managed keys through Secrets Manager only),
- * publishes into the config's namespace. Its role allows exactly that.
+ * secrets (decrypting them with their customer managed keys through Secrets Manager only), runs
+ * the probes of Data API databases through the RDS Data API on their clusters only, publishes into
+ * the config's namespace. Its role allows exactly that.
  */
 import { Fn, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +11,8 @@ import { Construct } from 'constructs';
 import { LAMBDA } from '../../core/limits.js';
 import { QUERY_FUNCTION_NAMES_ENV } from '../../core/manifest.js';
 import { fanoutManifest } from '../../core/plan/build-manifests.js';
-import { type FunctionSize, fanoutSize } from '../../core/plan/function-sizing.js';
+import { DATA_API_ACTIONS, dataApiClusterArns } from '../../core/plan/data-api-scope.js';
+import { type FunctionSize, fanoutSize, querySize } from '../../core/plan/function-sizing.js';
 import type { Plan } from '../../core/plan/plan.js';
 import { secretReadScope } from '../../core/plan/secret-read-scope.js';
 import { tickDurationBoundMs } from '../../core/run/fan-out.js';
@@ -40,10 +42,15 @@ export class FanoutFunction extends Construct {
       );
     }
     const statements = [
-      new iam.PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: props.queryFunctions.map((fn) => fn.function.functionArn),
-      }),
+      // none when every database is reached through the Data API
+      ...(props.queryFunctions.length > 0
+        ? [
+            new iam.PolicyStatement({
+              actions: ['lambda:InvokeFunction'],
+              resources: props.queryFunctions.map((fn) => fn.function.functionArn),
+            }),
+          ]
+        : []),
       new iam.PolicyStatement({
         actions: ['cloudwatch:PutMetricData'],
         resources: ['*'],
@@ -59,6 +66,10 @@ export class FanoutFunction extends Construct {
         }),
       );
     }
+    const clusters = dataApiClusterArns(props.plan);
+    if (clusters.length > 0) {
+      statements.push(new iam.PolicyStatement({ actions: [...DATA_API_ACTIONS], resources: clusters }));
+    }
     for (const { viaService, keyArns } of secrets.kmsDecrypt) {
       statements.push(
         new iam.PolicyStatement({
@@ -70,8 +81,10 @@ export class FanoutFunction extends Construct {
     }
 
     const manifest = fanoutManifest(props.plan);
+    // it waits for its own Data API probes as for a query function
+    const ownProbes = props.plan.dataApi ? [querySize(config, props.plan.dataApi)] : [];
     this.size = fanoutSize(
-      props.queryFunctions.map((fn) => fn.size),
+      [...props.queryFunctions.map((fn) => fn.size), ...ownProbes],
       tickDurationBoundMs(manifest),
     );
     this.assetDir = functionAssetDir(props.bundle, 'fanout', manifest);
@@ -106,6 +119,8 @@ function queryFunctionNames(queryFunctions: readonly { readonly function: lambda
       `${queryFunctions.length} query functions' names may not fit the fan-out function's ${LAMBDA.maxEnvironmentBytes}-byte environment; deploy the VPCs as several stacks (several probes.yaml files)`,
     );
   }
+  // none when every database is reached through the Data API (a join needs one value)
+  if (queryFunctions.length === 0) return '';
   return Fn.join(
     ',',
     queryFunctions.map((fn) => fn.function.functionName),

@@ -5,6 +5,7 @@ import type { DatabaseConfig, MetricConfig, ProbeConfig } from '../../core/model
 import { type AlarmCondition, type PlannedAlarm, planAlarms } from '../../core/plan/alarm-plan.js';
 import { countSeries } from '../../core/plan/billed-series.js';
 import { COST_ASSUMPTIONS, type CostReport } from '../../core/plan/cost-model.js';
+import { DATA_API_ACTIONS } from '../../core/plan/data-api-scope.js';
 import type { FunctionPlan, Plan } from '../../core/plan/plan.js';
 import { queryEgress } from '../../core/plan/query-egress.js';
 import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
@@ -16,7 +17,9 @@ import { runDimensionNames } from '../../core/probe-runs.js';
 export function planJson(plan: Plan, report: CostReport) {
   const { config } = plan;
   const functionOf = new Map(
-    plan.functions.flatMap((fn) => fn.probes.map((probe) => [probe, fn.id] as const)),
+    [...plan.functions, ...(plan.dataApi ? [plan.dataApi] : [])].flatMap((fn) =>
+      fn.probes.map((probe) => [probe, fn.id] as const),
+    ),
   );
   return {
     namespace: config.namespace,
@@ -37,6 +40,13 @@ export function planJson(plan: Plan, report: CostReport) {
       }),
       network: networkOf(plan, fn),
     })),
+    dataApi: plan.dataApi
+      ? {
+          ...plan.dataApi,
+          clusters: dataApiClusters(plan, plan.dataApi),
+          cost: report.dataApi ?? null,
+        }
+      : null,
     schedules: plan.schedules,
     // one entry per probe and database, as `chasm run --json` reports them
     probes: report.series.runs.flatMap((series) => {
@@ -85,14 +95,14 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
   out.push(
     `${file}: namespace ${config.namespace}${region}, publish: ${config.publish}, health: ${config.health}`,
   );
+  const ownProbes = plan.dataApi ? " and runs the Data API databases' probes itself" : '';
   out.push(
     report.memoryMb.fanout === undefined
       ? 'no fan-out function: each query function is scheduled directly and logs its metrics (EMF)'
-      : `fan-out function (outside any VPC, ${report.memoryMb.fanout} MB) invokes one query function per VPC`,
+      : `fan-out function (outside any VPC, ${report.memoryMb.fanout} MB) invokes one query function per VPC${ownProbes}`,
   );
   out.push('');
   for (const fn of plan.functions) {
-    const served = new Set(fn.probes);
     const vpc = fn.vpc === undefined ? undefined : config.vpcs[fn.vpc];
     out.push(
       vpc
@@ -104,38 +114,13 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
     out.push(
       `└─ query function ${fn.id} (${fn.engines.join(', ')}), ${report.memoryMb.functions[fn.id] ?? '?'} MB`,
     );
-    fn.databases.forEach((name, d) => {
-      const database = config.databases[name];
-      if (!database) return;
-      const lastDatabase = d === fn.databases.length - 1;
-      const pad = `   ${lastDatabase ? '   ' : '│  '}`;
-      out.push(
-        `   ${lastDatabase ? '└─' : '├─'} database ${name} (${database.engine}, auth: ${database.auth.type})`,
-      );
-      const scope = rdsConnectScope(database);
-      const probes = report.series.runs.filter((run) => run.database === name && served.has(run.key));
-      if (scope) {
-        const reach = scope.exact ? 'this database only' : 'wildcard resource id: this user on any database';
-        out.push(`${pad}${probes.length > 0 ? '│' : ' '}  rds-db:connect on ${scope.resource} (${reach})`);
-      }
-      probes.forEach((series, p) => {
-        const probe = config.probes[series.probe];
-        if (!probe) return;
-        const last = p === probes.length - 1;
-        const maps = probe.parameters.length;
-        const parameters = maps > 0 ? `, ${maps} parameter map${maps === 1 ? '' : 's'}` : '';
-        out.push(
-          `${pad}${last ? '└─' : '├─'} probe ${probe.name}: ${probe.schedule}${parameters}, ${seriesText(series)}`,
-        );
-        for (const [m, metric] of probe.metrics.entries()) {
-          const dims = dimensionNames(probe, metric);
-          const branch = m === probe.metrics.length - 1 ? '└─' : '├─';
-          out.push(
-            `${pad}${last ? '   ' : '│  '}${branch} ${metric.name} (${metric.unit}, ${metric.resolution} s${dims.length ? `; ${dims.join(', ')}` : ''})`,
-          );
-        }
-      });
-    });
+    out.push(...databaseLines(plan, report, fn));
+    out.push('');
+  }
+  if (plan.dataApi) {
+    out.push('RDS Data API (no VPC, no query function)');
+    out.push(`└─ run by the fan-out function (${plan.dataApi.engines.join(', ')})`);
+    out.push(...databaseLines(plan, report, plan.dataApi));
     out.push('');
   }
   out.push('schedules');
@@ -156,6 +141,12 @@ export function planText(file: string, plan: Plan, report: CostReport): string {
   out.push(
     `the NAT Gateway variant (a function inside each VPC, ${gateways} NAT Gateway${gateways === 1 ? '' : 's'}: ${natBasis(report)}) costs ${report.ratio.toFixed(1)}× as much`,
   );
+  if (report.dataApi) {
+    const { databases, requestsUsd, fanoutUsd, queryFunctionUsd } = report.dataApi;
+    out.push(
+      `the Data API database${databases.length === 1 ? '' : 's'} ${databases.join(', ')}: USD ${usd(requestsUsd)} a month in Data API requests and up to USD ${usd(fanoutUsd)} of the fan-out's compute, instead of USD ${usd(queryFunctionUsd)} for a query function of ${databases.length === 1 ? 'its' : 'their'} own`,
+    );
+  }
   out.push(
     `up to USD ${report.maxTotalUsd.toFixed(2)} a month if every probe reaches maxSeries; free tiers not counted`,
   );
@@ -239,6 +230,58 @@ function alarmsText(plan: Plan, report: CostReport): string[] {
 
 function range({ min, max }: { readonly min: number; readonly max: number }): string {
   return min === max ? `${min}` : `${min}-${max}`;
+}
+
+/** One function's databases, each with its grants and the probes it serves there, as tree lines. */
+function databaseLines(plan: Plan, report: CostReport, fn: FunctionPlan): string[] {
+  const { config } = plan;
+  const served = new Set(fn.probes);
+  const out: string[] = [];
+  fn.databases.forEach((name, d) => {
+    const database = config.databases[name];
+    if (!database) return;
+    const lastDatabase = d === fn.databases.length - 1;
+    const pad = `   ${lastDatabase ? '   ' : '│  '}`;
+    out.push(
+      `   ${lastDatabase ? '└─' : '├─'} database ${name} (${database.engine}, auth: ${database.auth.type})`,
+    );
+    const probes = report.series.runs.filter((run) => run.database === name && served.has(run.key));
+    const grant = probes.length > 0 ? '│' : ' ';
+    const scope = rdsConnectScope(database);
+    if (scope) {
+      const reach = scope.exact ? 'this database only' : 'wildcard resource id: this user on any database';
+      out.push(`${pad}${grant}  rds-db:connect on ${scope.resource} (${reach})`);
+    }
+    if (database.dataApi) {
+      out.push(`${pad}${grant}  ${DATA_API_ACTIONS.join(', ')} on ${database.dataApi.resourceArn}`);
+    }
+    probes.forEach((series, p) => {
+      const probe = config.probes[series.probe];
+      if (!probe) return;
+      const last = p === probes.length - 1;
+      const maps = probe.parameters.length;
+      const parameters = maps > 0 ? `, ${maps} parameter map${maps === 1 ? '' : 's'}` : '';
+      out.push(
+        `${pad}${last ? '└─' : '├─'} probe ${probe.name}: ${probe.schedule}${parameters}, ${seriesText(series)}`,
+      );
+      for (const [m, metric] of probe.metrics.entries()) {
+        const dims = dimensionNames(probe, metric);
+        const branch = m === probe.metrics.length - 1 ? '└─' : '├─';
+        out.push(
+          `${pad}${last ? '   ' : '│  '}${branch} ${metric.name} (${metric.unit}, ${metric.resolution} s${dims.length ? `; ${dims.join(', ')}` : ''})`,
+        );
+      }
+    });
+  });
+  return out;
+}
+
+/** The clusters the Data API databases name, each with its databases. */
+function dataApiClusters(plan: Plan, fn: FunctionPlan) {
+  return fn.databases.flatMap((name) => {
+    const database = plan.config.databases[name];
+    return database?.dataApi ? [{ database: name, resourceArn: database.dataApi.resourceArn }] : [];
+  });
 }
 
 /** how the NAT variant's gateways were counted */

@@ -38,6 +38,10 @@ export interface RdsDatabase {
   readonly publiclyAccessible?: boolean;
   /** the cluster an instance belongs to */
   readonly clusterId?: string;
+  /** a cluster's ARN */
+  readonly arn?: string;
+  /** whether a cluster's RDS Data API (its HTTP endpoint) is on */
+  readonly dataApi?: boolean;
 }
 
 /** A secret, as DescribeSecret and GetSecretValue found it; its value is never kept. */

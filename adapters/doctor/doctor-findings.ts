@@ -3,7 +3,13 @@
  * the first deploy or the first probe fail, or that was checked and holds, each at the config
  * key it is about. Pure: every decision here is testable with hand-made facts.
  */
-import type { Config, DatabaseConfig, VpcConfig } from '../../core/model.js';
+import type {
+  Config,
+  DataApiDatabaseConfig,
+  DatabaseConfig,
+  ServerDatabaseConfig,
+  VpcConfig,
+} from '../../core/model.js';
 import { entryNamed } from '../../core/model.js';
 import { type AwsFacts, type Fact, matchEndpoint, type RdsDatabase, type RdsMatch } from './aws-facts.js';
 import { admitsCidr, admittedGroup, cidrContains, type IngressRule } from './security-group-rules.js';
@@ -114,6 +120,40 @@ function judgeVpc(vpc: VpcConfig, facts: AwsFacts): Finding[] {
 
 function judgeDatabase(db: DatabaseConfig, config: Config, facts: AwsFacts): Finding[] {
   const base = ['databases', db.name];
+  const findings =
+    db.dataApi === undefined ? judgeServerDatabase(db, config, facts) : [judgeDataApi(db, facts)];
+  if (db.auth.type === 'secret')
+    findings.push(judgeSecret(db.auth.secretArn, [...base, 'auth', 'secretArn'], facts));
+  return findings;
+}
+
+/** Whether the cluster a `dataApi:` database names exists and has its Data API on. */
+function judgeDataApi(db: DataApiDatabaseConfig, facts: AwsFacts): Finding {
+  const path = ['databases', db.name, 'dataApi', 'resourceArn'];
+  const { resourceArn } = db.dataApi;
+  if (!facts.clusters.known)
+    return unknown('endpoint', path, `that ${resourceArn} exists`, facts.clusters.reason);
+  const cluster = facts.clusters.value.find((candidate) => candidate.arn === resourceArn);
+  if (!cluster)
+    return fail('endpoint', path, `no Aurora DB cluster in ${facts.region} has the ARN ${resourceArn}`);
+  if (cluster.dataApi === undefined)
+    return unknown(
+      'endpoint',
+      path,
+      `whether the Data API of ${describe(cluster)} is on`,
+      'RDS did not report it',
+    );
+  if (!cluster.dataApi)
+    return fail(
+      'endpoint',
+      path,
+      `the Data API is off on ${describe(cluster)}; turn it on (aws rds enable-http-endpoint --resource-arn ${resourceArn})`,
+    );
+  return pass('endpoint', path, `the Data API is on for ${describe(cluster)}`);
+}
+
+function judgeServerDatabase(db: ServerDatabaseConfig, config: Config, facts: AwsFacts): Finding[] {
+  const base = ['databases', db.name];
   const findings: Finding[] = [];
   const match = matchEndpoint(
     db.host,
@@ -137,12 +177,15 @@ function judgeDatabase(db: DatabaseConfig, config: Config, facts: AwsFacts): Fin
           ),
     );
   }
-  if (db.auth.type === 'secret')
-    findings.push(judgeSecret(db.auth.secretArn, [...base, 'auth', 'secretArn'], facts));
   return findings;
 }
 
-function judgeRdsDatabase(db: DatabaseConfig, match: RdsMatch, config: Config, facts: AwsFacts): Finding[] {
+function judgeRdsDatabase(
+  db: ServerDatabaseConfig,
+  match: RdsMatch,
+  config: Config,
+  facts: AwsFacts,
+): Finding[] {
   const base = ['databases', db.name];
   const { database, authority } = match;
   const name = describe(database);
@@ -211,7 +254,7 @@ function judgeRdsDatabase(db: DatabaseConfig, match: RdsMatch, config: Config, f
  * interfaces are); outside any VPC, from any address.
  */
 function judgeIngress(
-  db: DatabaseConfig,
+  db: ServerDatabaseConfig,
   vpc: VpcConfig | undefined,
   database: RdsDatabase,
   facts: AwsFacts,
@@ -305,7 +348,7 @@ function judgeIngress(
 
 /** The created security group reaches only `cidrBlocks`: the database's subnets must lie inside them. */
 function judgeEgress(
-  db: DatabaseConfig,
+  db: ServerDatabaseConfig,
   vpc: VpcConfig,
   cidrBlocks: readonly string[],
   database: RdsDatabase,

@@ -70,6 +70,7 @@ export async function gatherFacts(config: Config, access: AwsAccess): Promise<Aw
     const subnetIds = vpcs.flatMap((vpc) => vpc.subnetIds);
     const groupIds = vpcs.flatMap((vpc) => vpc.securityGroupIds ?? []);
     for (const db of databases) {
+      if (db.dataApi !== undefined) continue;
       const match = matchEndpoint(db.host, knownOr(rds.instances, []), knownOr(rds.clusters, []));
       subnetIds.push(...(match?.database.subnetIds ?? []));
       groupIds.push(...(match?.database.securityGroupIds ?? []));
@@ -243,6 +244,8 @@ function clusterFacts(cluster: DBCluster, instances: readonly DBInstance[]): Rds
     ),
     subnetIds: member ? instanceFacts(member).subnetIds : undefined,
     publiclyAccessible: cluster.PubliclyAccessible,
+    arn: cluster.DBClusterArn,
+    dataApi: cluster.HttpEndpointEnabled,
   };
 }
 

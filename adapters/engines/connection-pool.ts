@@ -29,6 +29,11 @@ export interface Connector<C> {
   cancel(connection: C, abort: AbortSignal): Promise<void>;
   /** closes at once, whatever the connection is doing */
   destroy(connection: C): void;
+  /**
+   * resolves once what `destroy` left to finish on the server is done (a remote transaction
+   * rolled back once its statement ends), bounded; absent: nothing is left
+   */
+  settled?(): Promise<void>;
   /** releases what the connector itself holds, once every connection is destroyed */
   close?(): Promise<void>;
 }
@@ -157,9 +162,10 @@ export class ConnectionPool<C> {
     this.#serve();
   }
 
-  /** Resolves once no statement this pool gave up on is still being cancelled. */
+  /** Resolves once no statement this pool gave up on is still being cancelled or ended. */
   async settled(): Promise<void> {
     while (this.#cancelling.size > 0) await Promise.allSettled([...this.#cancelling]);
+    await this.#connector.settled?.();
   }
 
   /**

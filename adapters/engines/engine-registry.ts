@@ -1,8 +1,10 @@
 /**
- * The database engines, by the name `probes.yaml` uses in `engine:`: the single source of what an
- * engine is. A new engine is its adapter file (a kysely dialect and an `EngineAdapter`) and an
- * entry here. Each engine is loaded by a dynamic `import()`, so a bundle loads only the drivers its
- * databases use: a Postgres-only function never loads `mysql2`.
+ * The database engines, by the name `probes.yaml` uses in `engine:`, and the engines that stand in
+ * for those (embedded PGlite in local runs, the RDS Data API for `dataApi:` databases): the single
+ * source of what an engine is. A new engine is its adapter file (a kysely dialect and an
+ * `EngineAdapter`) and an entry here. Each engine is loaded by a dynamic `import()`, so a bundle
+ * loads only the drivers its databases use: a Postgres-only function never loads `mysql2`, a
+ * fan-out function without Data API databases never loads the Data API client.
  */
 import type { DatabaseEngine } from '../../core/ports.js';
 import { MYSQL_SQL, POSTGRES_SQL, type SqlDialect } from '../../core/probe-sql.js';
@@ -17,6 +19,11 @@ export interface EngineCapabilities {
   readonly embedded: boolean;
   /** the deployable engines an embedded one can stand in for in a local run */
   readonly standsInFor: readonly string[];
+  /**
+   * the engine (`engine:`) whose `dataApi:` databases it serves, through the RDS Data API rather
+   * than a connection; absent: it serves no Data API database
+   */
+  readonly dataApiFor?: string;
 }
 
 export interface EngineEntry {
@@ -66,6 +73,24 @@ export const engineRegistry: Readonly<Record<string, EngineEntry>> = Object.free
     },
     () => import('./mysql-engine.js'),
   ),
+  'postgres-data-api': entry(
+    {
+      defaultPort: 0,
+      urlSchemes: [],
+      sql: POSTGRES_SQL,
+      capabilities: { iamAuth: false, embedded: false, standsInFor: [], dataApiFor: 'postgres' },
+    },
+    () => import('./data-api-engine.js').then((module) => ({ default: module.postgresDataApiEngine })),
+  ),
+  'mysql-data-api': entry(
+    {
+      defaultPort: 0,
+      urlSchemes: [],
+      sql: MYSQL_SQL,
+      capabilities: { iamAuth: false, embedded: false, standsInFor: [], dataApiFor: 'mysql' },
+    },
+    () => import('./data-api-engine.js').then((module) => ({ default: module.mysqlDataApiEngine })),
+  ),
   pglite: entry(
     {
       defaultPort: 0,
@@ -80,6 +105,21 @@ export const engineRegistry: Readonly<Record<string, EngineEntry>> = Object.free
 /** The registry's entry for `name`; undefined for a name it does not hold (`toString` included). */
 export function engineEntry(name: string): EngineEntry | undefined {
   return Object.hasOwn(engineRegistry, name) ? engineRegistry[name] : undefined;
+}
+
+/**
+ * The registry's name of the engine that runs a database's probes: its `engine:`, or for a
+ * `dataApi:` database the engine that serves that one through the Data API.
+ */
+export function deployedEngineName(database: {
+  readonly engine: string;
+  readonly dataApi?: unknown;
+}): string {
+  if (database.dataApi === undefined) return database.engine;
+  const found = Object.entries(engineRegistry).find(
+    ([, entry]) => entry.capabilities.dataApiFor === database.engine,
+  );
+  return found ? found[0] : `${database.engine}-data-api`;
 }
 
 /** The SQL rules of engine `name`, as a query function checks its probes with them. */

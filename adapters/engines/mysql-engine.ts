@@ -104,8 +104,11 @@ export const mysqlEngine: DatabaseEngine = {
 export default mysqlEngine;
 
 function serverAddress(target: ConnectionTarget): ServerAddress {
-  if (target.kind === 'pglite') {
-    throw new ProbeError('CONNECTION_FAILED', 'the mysql engine connects to servers; use the pglite engine');
+  if (target.kind === 'pglite' || target.kind === 'data-api') {
+    throw new ProbeError(
+      'CONNECTION_FAILED',
+      `the mysql engine connects to servers; use the ${target.kind === 'pglite' ? 'pglite' : 'mysql-data-api'} engine`,
+    );
   }
   if (target.kind === 'server') return target;
   return connectionUrl(target.url, {

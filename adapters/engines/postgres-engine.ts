@@ -90,10 +90,10 @@ export const postgresEngine: DatabaseEngine = {
 export default postgresEngine;
 
 function serverAddress(target: ConnectionTarget): ServerAddress {
-  if (target.kind === 'pglite') {
+  if (target.kind === 'pglite' || target.kind === 'data-api') {
     throw new ProbeError(
       'CONNECTION_FAILED',
-      'the postgres engine connects to servers; use the pglite engine',
+      `the postgres engine connects to servers; use the ${target.kind === 'pglite' ? 'pglite' : 'postgres-data-api'} engine`,
     );
   }
   if (target.kind === 'server') return target;

@@ -1,8 +1,9 @@
 /**
  * The public fan-out function's Lambda handler: thin. The manifest and the Lambda, CloudWatch
  * and Secrets Manager clients are created once per instance, outside the handler; each scheduled
- * event `{ probes: [...] }` invokes the query functions, publishes their metric data and returns
- * the run's report.
+ * event `{ probes: [...] }` invokes the query functions, runs the probes of Data API databases in
+ * this process (their code loaded on the first one), publishes the metric data and returns the
+ * run's report.
  */
 
 import { type FanoutManifest, QUERY_FUNCTION_NAMES_ENV, type ScheduleEvent } from '../../core/manifest.js';
@@ -22,8 +23,16 @@ import {
 } from '../credentials/secret-credentials.js';
 import { createLambdaClient, createLambdaInvoker } from '../invokers/lambda-invoker.js';
 import { createCloudWatchClient, createCloudWatchSink } from '../sinks/cloudwatch-sink.js';
+import type { DataApiQueries } from './data-api-queries.js';
 import { createJsonLogger } from './json-logger.js';
 import { readManifest } from './manifest-file.js';
+
+/** A fan-out handler: a scheduled event in, the tick's report out. */
+export interface FanoutHandler {
+  (event: unknown, context?: TickContext): Promise<FanoutReport>;
+  /** closes the pools of the Data API databases' probes (tests; Lambda just freezes the instance) */
+  close(): Promise<void>;
+}
 
 /** What one tick did (what `chasm invoke` prints): each probe's report and how publishing went. */
 export interface FanoutReport {
@@ -58,13 +67,11 @@ export const PUBLISH_RESERVE_MS = 15_000;
  * const handle = createFanoutHandler(manifest, { invoker, sink });
  * const report = await handle({ probes: ['active-sessions'] });
  */
-export function createFanoutHandler(
-  manifest: FanoutManifest,
-  deps: FanoutHandlerDeps,
-): (event: unknown, context?: TickContext) => Promise<FanoutReport> {
+export function createFanoutHandler(manifest: FanoutManifest, deps: FanoutHandlerDeps): FanoutHandler {
   const { secrets, logger } = deps;
+  const own = withDataApiQueries(manifest, deps.invoker, logger);
   const fanoutDeps: FanoutDeps = {
-    invoker: deps.invoker,
+    invoker: own.invoker,
     sink: deps.sink,
     ...(secrets
       ? { credentialsFor: (database: string, arn: string) => secrets.credentialsFor(database, arn) }
@@ -73,7 +80,7 @@ export function createFanoutHandler(
     ...(deps.invokeMarginMs !== undefined ? { invokeMarginMs: deps.invokeMarginMs } : {}),
   };
 
-  return async (event, context) => {
+  const handle = async (event: unknown, context?: TickContext): Promise<FanoutReport> => {
     // a split function's batches run one after another: none may start that could not finish
     // before the function itself times out, so what did run is still published
     const tickBudgetMs = context ? context.getRemainingTimeInMillis() - PUBLISH_RESERVE_MS : undefined;
@@ -99,6 +106,44 @@ export function createFanoutHandler(
       ...(outcome.warnings ? { warnings: outcome.warnings } : {}),
     };
   };
+  return Object.assign(handle, { close: own.close });
+}
+
+/**
+ * `invoker`, with the probes of Data API databases routed to a query function in this process,
+ * created on the first of them (its module, engines and Data API client loaded then).
+ */
+function withDataApiQueries(
+  manifest: FanoutManifest,
+  invoker: Invoker,
+  logger: Logger | undefined,
+): { invoker: Invoker; close(): Promise<void> } {
+  const own = manifest.dataApi;
+  if (!own) return { invoker, close: async () => undefined };
+  let loading: Promise<DataApiQueries> | undefined;
+  const load = () => {
+    loading ??= import('./data-api-queries.js')
+      .then((module) => module.createDataApiQueries(own.function.id, own.manifest, logger))
+      .catch((error: unknown) => {
+        // the next tick tries again
+        loading = undefined;
+        throw error;
+      });
+    return loading;
+  };
+  return {
+    invoker: {
+      async invoke(functionId, request, options) {
+        if (functionId !== own.function.id) return invoker.invoke(functionId, request, options);
+        return (await load()).invoker.invoke(functionId, request, options);
+      },
+    },
+    close: async () => {
+      const loaded = loading;
+      loading = undefined;
+      await (await loaded?.catch(() => undefined))?.close();
+    },
+  };
 }
 
 /** The schedule's event; without a `probes` list (a manual invocation), every deployed probe. */
@@ -112,7 +157,7 @@ function scheduleEvent(event: unknown, manifest: FanoutManifest): ScheduleEvent 
 }
 
 // once per instance; a missing manifest fails each invocation with the reason instead of the import
-const deployed: ((event: unknown, context?: TickContext) => Promise<FanoutReport>) | Error = (() => {
+const deployed: FanoutHandler | Error = (() => {
   try {
     const manifest = withDeployedNames(readManifest<FanoutManifest>(), process.env);
     const logger = createJsonLogger({ fields: { function: process.env.AWS_LAMBDA_FUNCTION_NAME } });

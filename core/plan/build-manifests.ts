@@ -32,11 +32,14 @@ export function queryManifest(config: Config, fn: FunctionPlan): QueryManifest {
   return { namespace: config.namespace, publish: config.publish, health: config.health, databases, probes };
 }
 
-/** The fan-out function's manifest: who serves which probe, with timeouts and size bounds; no SQL. */
+/**
+ * The fan-out function's manifest: who serves which probe, with timeouts and size bounds; SQL
+ * only for the probes it runs itself, on Data API databases.
+ */
 export function fanoutManifest(plan: Plan): FanoutManifest {
   const { config } = plan;
   const probes: Record<string, FanoutManifest['probes'][string]> = {};
-  for (const fn of plan.functions) {
+  for (const fn of plan.dataApi ? [...plan.functions, plan.dataApi] : plan.functions) {
     for (const key of fn.probes) {
       const probe = entryNamed(config.probes, parseRunKey(key).probe);
       const run = probe && probeRuns(probe).find((candidate) => candidate.key === key);
@@ -52,9 +55,20 @@ export function fanoutManifest(plan: Plan): FanoutManifest {
   }
   const secrets: Record<string, string> = {};
   for (const database of Object.values(config.databases)) {
-    if (database.auth.type === 'secret') secrets[database.name] = database.auth.secretArn;
+    // the Data API reads a Data API database's secret itself
+    if (database.auth.type === 'secret' && database.dataApi === undefined)
+      secrets[database.name] = database.auth.secretArn;
   }
-  return { namespace: config.namespace, health: config.health, functions: plan.functions, probes, secrets };
+  return {
+    namespace: config.namespace,
+    health: config.health,
+    functions: plan.functions,
+    ...(plan.dataApi
+      ? { dataApi: { function: plan.dataApi, manifest: queryManifest(config, plan.dataApi) } }
+      : {}),
+    probes,
+    secrets,
+  };
 }
 
 /** The most bytes one probe's report takes in a response (names, a code, a message with a cut value). */

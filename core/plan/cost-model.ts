@@ -1,7 +1,8 @@
 /**
  * The monthly bill of a plan, line by line, set against the NAT Gateway variant of the same job:
  * one function inside each VPC that queries and publishes itself, reaching CloudWatch through a NAT
- * Gateway in each availability zone of the VPC's subnets. Figures are estimates from the list
+ * Gateway in each availability zone of the VPC's subnets (the Data API databases' probes in a
+ * function of their own outside any VPC, as they need no NAT). Figures are estimates from the list
  * prices of one region (`pricing.ts`) and the assumptions below; functions are billed at the memory
  * `chasm synth` gives them (`function-sizing.ts`); alarms as the stack deploys them, in both
  * variants (`alarm-plan.ts`); ticks are counted per 30-day month, hourly prices per 730-hour month.
@@ -19,7 +20,7 @@ import {
   type SeriesCount,
 } from './billed-series.js';
 import { fanoutSize, querySize } from './function-sizing.js';
-import type { Plan, SchedulePlan } from './plan.js';
+import { DATA_API_FUNCTION_ID, type Plan, type SchedulePlan } from './plan.js';
 import {
   BYTES_PER_GB,
   CLOUDWATCH_LOGS_USD_PER_GB,
@@ -33,6 +34,7 @@ import {
   PRICES_REGION,
   PUBLIC_IPV4_USD_PER_HOUR,
   PUT_METRIC_DATA_USD_PER_REQUEST,
+  RDS_DATA_API_USD_PER_REQUEST,
   SCHEDULER_USD_PER_INVOCATION,
 } from './pricing.js';
 
@@ -52,6 +54,11 @@ export const COST_ASSUMPTIONS = {
   logBytesPerInvocation: 600,
   /** bytes of one datum in an Embedded Metric Format log line */
   emfBytesPerDatum: 300,
+  /**
+   * RDS Data API requests of one query: BeginTransaction, SET TRANSACTION READ ONLY, the statement
+   * timeout, the probe, RollbackTransaction, and (MySQL) restoring the session's settings
+   */
+  dataApiRequestsPerQuery: 6,
 } as const;
 
 /** What is known beyond the config. */
@@ -112,6 +119,19 @@ export interface CostReport {
   readonly ratio: number;
   /** the region whose list prices were used */
   readonly pricesRegion: string;
+  /**
+   * What the Data API databases' probes cost where they run, the fan-out function, against a query
+   * function of their own; absent when there are none
+   */
+  readonly dataApi?: {
+    readonly databases: readonly string[];
+    /** the Data API requests, a line of `cost` */
+    readonly requestsUsd: number;
+    /** the fan-out's compute they take, at most (it waits for them beside its query functions) */
+    readonly fanoutUsd: number;
+    /** a query function serving them instead (requests, compute, logs): what the Data API saves */
+    readonly queryFunctionUsd: number;
+  };
   /** the memory each function is billed at, as deployed: query functions by plan id, and the fan-out's */
   readonly memoryMb: {
     readonly functions: Readonly<Record<string, number>>;
@@ -127,6 +147,7 @@ interface Usage {
   schedulerInvocations: number;
   logBytes: number;
   natBytes: number;
+  dataApiRequests: number;
 }
 
 type Bound = 'min' | 'max';
@@ -138,7 +159,10 @@ interface Facts {
   readonly seriesOf: ReadonlyMap<string, RunSeries>;
   /** estimated duration of each invocation of each schedule */
   readonly msOf: ReadonlyMap<SchedulePlan['invocations'][number], number>;
-  /** each query function's memory by plan id (the NAT variant's function in that VPC gets the same) */
+  /**
+   * each query function's memory by plan id (the NAT variant's function in that VPC gets the same),
+   * and what a function of their own would get for the Data API databases' probes
+   */
   readonly memoryOf: ReadonlyMap<string, number>;
   readonly fanoutMemoryMb: number;
 }
@@ -146,7 +170,9 @@ interface Facts {
 /** Prices a plan, and the NAT Gateway variant of the same job. */
 export function estimateCost(plan: Plan, options: CostOptions = {}): CostReport {
   const series = countSeries(plan.config);
-  const sizes = plan.functions.map((fn) => [fn.id, querySize(plan.config, fn)] as const);
+  const served = plan.dataApi ? [...plan.functions, plan.dataApi] : plan.functions;
+  const sizes = served.map((fn) => [fn.id, querySize(plan.config, fn)] as const);
+  // the fan-out waits for its own Data API probes as for a query function
   const fanoutMemoryMb = fanoutSize(sizes.map(([, size]) => size)).memoryMb;
   const facts: Facts = {
     memoryOf: new Map(sizes.map(([id, size]) => [id, size.memoryMb])),
@@ -182,8 +208,9 @@ export function estimateCost(plan: Plan, options: CostOptions = {}): CostReport 
     natGateway: { ...nat, gateways, vpcs },
     ratio: cost.totalUsd === 0 ? 0 : nat.totalUsd / cost.totalUsd,
     pricesRegion: PRICES_REGION,
+    ...(plan.dataApi ? { dataApi: dataApiCost(plan, facts, plan.dataApi.databases) } : {}),
     memoryMb: {
-      functions: Object.fromEntries(facts.memoryOf),
+      functions: Object.fromEntries(plan.functions.map((fn) => [fn.id, facts.memoryOf.get(fn.id) ?? 0])),
       ...(plan.config.publish === 'fanout' ? { fanout: fanoutMemoryMb } : {}),
     },
   };
@@ -232,13 +259,19 @@ function chasmUsage(plan: Plan, facts: Facts, bound: Bound): Usage {
     const ticks = schedule.ticksPerMonth;
     let datums = plan.config.health === 'none' ? 0 : 1;
     let slowestMs = 0;
+    let invocations = 0;
     for (const invocation of schedule.invocations) {
       const ms = facts.msOf.get(invocation) ?? 0;
       slowestMs = Math.max(slowestMs, ms);
-      usage.gbSeconds += ticks * gbSeconds(memoryOf(facts, invocation.functionId), ms);
       datums += datumsOf(facts, invocation.probes, bound);
+      if (invocation.functionId === DATA_API_FUNCTION_ID) {
+        // run in the fan-out's own process, within the time it waits for its slowest invocation
+        usage.dataApiRequests += ticks * dataApiRequestsOf(facts.config, invocation.probes);
+        continue;
+      }
+      invocations += 1;
+      usage.gbSeconds += ticks * gbSeconds(memoryOf(facts, invocation.functionId), ms);
     }
-    const invocations = schedule.invocations.length;
     if (emf) {
       // each query function is scheduled directly and logs its metrics
       usage.lambdaRequests += ticks * invocations;
@@ -277,6 +310,8 @@ function natUsage(plan: Plan, facts: Facts): Usage {
       usage.gbSeconds += ticks * gbSeconds(memoryOf(facts, invocation.functionId), ms);
       usage.putMetricDataRequests += ticks * requests;
       usage.logBytes += ticks * COST_ASSUMPTIONS.logBytesPerInvocation;
+      if (invocation.functionId === DATA_API_FUNCTION_ID)
+        usage.dataApiRequests += ticks * dataApiRequestsOf(facts.config, invocation.probes);
       if (inVpc.has(invocation.functionId)) {
         usage.natBytes +=
           ticks * (requests * COST_ASSUMPTIONS.bytesPerRequest + datums * COST_ASSUMPTIONS.bytesPerDatum);
@@ -284,6 +319,46 @@ function natUsage(plan: Plan, facts: Facts): Usage {
     });
   }
   return usage;
+}
+
+/**
+ * The Data API databases' share of the bill: their Data API requests and the fan-out's compute
+ * they take, against a query function of their own invoked on each of their schedules' ticks.
+ */
+function dataApiCost(plan: Plan, facts: Facts, databases: readonly string[]) {
+  let requests = 0;
+  let fanoutSeconds = 0;
+  let functionSeconds = 0;
+  let invocations = 0;
+  for (const schedule of plan.schedules) {
+    for (const invocation of schedule.invocations) {
+      if (invocation.functionId !== DATA_API_FUNCTION_ID) continue;
+      const ms = facts.msOf.get(invocation) ?? 0;
+      requests += schedule.ticksPerMonth * dataApiRequestsOf(facts.config, invocation.probes);
+      fanoutSeconds += schedule.ticksPerMonth * gbSeconds(facts.fanoutMemoryMb, ms);
+      functionSeconds += schedule.ticksPerMonth * gbSeconds(memoryOf(facts, DATA_API_FUNCTION_ID), ms);
+      invocations += schedule.ticksPerMonth;
+    }
+  }
+  return {
+    databases,
+    requestsUsd: requests * RDS_DATA_API_USD_PER_REQUEST,
+    fanoutUsd: fanoutSeconds * LAMBDA_ARM64_USD_PER_GB_SECOND,
+    queryFunctionUsd:
+      invocations * LAMBDA_USD_PER_REQUEST +
+      functionSeconds * LAMBDA_ARM64_USD_PER_GB_SECOND +
+      (invocations * COST_ASSUMPTIONS.logBytesPerInvocation * CLOUDWATCH_LOGS_USD_PER_GB) / BYTES_PER_GB,
+  };
+}
+
+/** the Data API requests of one tick of some probe runs: a query per parameter map */
+function dataApiRequestsOf(config: Config, probes: readonly string[]): number {
+  let queries = 0;
+  for (const key of probes) {
+    const probe = entryNamed(config.probes, parseRunKey(key).probe);
+    queries += probe ? parameterMaps(probe).length : 1;
+  }
+  return queries * COST_ASSUMPTIONS.dataApiRequestsPerQuery;
 }
 
 /** the datums some probe runs send per tick: their series plus their `detailed` health metrics */
@@ -334,6 +409,7 @@ function emptyUsage(): Usage {
     schedulerInvocations: 0,
     logBytes: 0,
     natBytes: 0,
+    dataApiRequests: 0,
   };
 }
 
@@ -353,6 +429,9 @@ function price(
     items.push(
       item('PutMetricData requests', usage.putMetricDataRequests, 'request', PUT_METRIC_DATA_USD_PER_REQUEST),
     );
+  }
+  if (usage.dataApiRequests > 0) {
+    items.push(item('RDS Data API requests', usage.dataApiRequests, 'request', RDS_DATA_API_USD_PER_REQUEST));
   }
   items.push(
     item(

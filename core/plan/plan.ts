@@ -13,6 +13,8 @@ export type { FunctionPlan };
 
 /** id of the function outside any VPC */
 export const NO_VPC_FUNCTION_ID = 'no-vpc';
+/** id of the probes the fan-out function runs itself, on `dataApi:` databases */
+export const DATA_API_FUNCTION_ID = 'data-api';
 /** id of the public fan-out function (`publish: fanout` only) */
 export const FANOUT_FUNCTION_ID = 'fanout';
 
@@ -26,7 +28,13 @@ export interface SchedulePlan {
 
 export interface Plan {
   readonly config: Config;
+  /** the query functions: one per VPC with probes, one outside any VPC */
   readonly functions: readonly FunctionPlan[];
+  /**
+   * The probes on `dataApi:` databases, which the fan-out function runs in its own process over
+   * the RDS Data API: no query function, no VPC. Absent when no database with probes has `dataApi`.
+   */
+  readonly dataApi?: FunctionPlan;
   readonly schedules: readonly SchedulePlan[];
   /** the public fan-out function's name in reports (see `function-name.ts`); absent with `publish: emf` (there is none) */
   readonly fanoutFunctionName?: string;
@@ -34,9 +42,10 @@ export interface Plan {
 
 /**
  * Derives the plan from a validated config: one query function per VPC whose databases have
- * probes (`vpc-<name>`), one outside any VPC (`no-vpc`) for VPC-less databases with probes, and
- * one schedule per distinct expression. A fleet probe's run on each database goes to the function
- * that reaches that database. Everything keeps the config's order.
+ * probes (`vpc-<name>`), one outside any VPC (`no-vpc`) for VPC-less databases with probes, the
+ * fan-out's own share for `dataApi:` databases (`data-api`), and one schedule per distinct
+ * expression. A fleet probe's run on each database goes to the function that reaches that
+ * database. Everything keeps the config's order.
  * Throws when the config breaks what validation guarantees (an unknown database, a bad schedule).
  */
 export function buildPlan(config: Config): Plan {
@@ -53,10 +62,16 @@ export function buildPlan(config: Config): Plan {
   const groups = new Map<string, { vpc?: string; databases: string[]; probes: string[] }>();
   for (const vpc of Object.keys(config.vpcs)) groups.set(`vpc-${vpc}`, { vpc, databases: [], probes: [] });
   groups.set(NO_VPC_FUNCTION_ID, { databases: [], probes: [] });
+  groups.set(DATA_API_FUNCTION_ID, { databases: [], probes: [] });
   const functionOfDatabase = new Map<string, string>();
   for (const database of Object.values(config.databases)) {
     if (!databasesWithProbes.has(database.name)) continue;
-    const id = database.vpc === undefined ? NO_VPC_FUNCTION_ID : `vpc-${database.vpc}`;
+    const id =
+      database.dataApi !== undefined
+        ? DATA_API_FUNCTION_ID
+        : database.vpc === undefined
+          ? NO_VPC_FUNCTION_ID
+          : `vpc-${database.vpc}`;
     const group = groups.get(id);
     if (!group) throw new Error(`database '${database.name}' names unknown vpc '${database.vpc}'`);
     group.databases.push(database.name);
@@ -78,20 +93,24 @@ export function buildPlan(config: Config): Plan {
   }
 
   const functions: FunctionPlan[] = [];
+  let dataApi: FunctionPlan | undefined;
   for (const [id, group] of groups) {
     if (group.databases.length === 0) continue;
     const engines = [
       ...new Set(group.databases.map((name) => entryNamed(config.databases, name)?.engine ?? '')),
     ];
-    functions.push({
+    const planned: FunctionPlan = {
       id,
       functionName: functionName(config.namespace, id),
       ...(group.vpc === undefined ? {} : { vpc: group.vpc }),
       databases: group.databases,
       engines,
       probes: group.probes,
-    });
+    };
+    if (id === DATA_API_FUNCTION_ID) dataApi = planned;
+    else functions.push(planned);
   }
+  const routes = dataApi ? [...functions, dataApi] : functions;
 
   const schedules: SchedulePlan[] = [...byExpression].map(([expression, perFunction]) => {
     const parsed = parseSchedule(expression);
@@ -99,8 +118,8 @@ export function buildPlan(config: Config): Plan {
     return {
       expression,
       ticksPerMonth: parsed.ticksPerMonth,
-      // functions in plan order
-      invocations: functions
+      // functions in plan order, the fan-out's own share last
+      invocations: routes
         .filter((fn) => perFunction.has(fn.id))
         .map((fn) => ({ functionId: fn.id, probes: perFunction.get(fn.id) ?? [] })),
     };
@@ -110,9 +129,9 @@ export function buildPlan(config: Config): Plan {
     config.publish === 'fanout'
       ? { fanoutFunctionName: functionName(config.namespace, FANOUT_FUNCTION_ID) }
       : {};
-  const names = [...functions.map((fn) => fn.functionName), ...Object.values(fanout)];
+  const names = [...routes.map((fn) => fn.functionName), ...Object.values(fanout)];
   if (new Set(names).size !== names.length) {
     throw new Error(`two functions share a name: ${names.join(', ')}`);
   }
-  return { config, functions, schedules, ...fanout };
+  return { config, functions, schedules, ...fanout, ...(dataApi ? { dataApi } : {}) };
 }

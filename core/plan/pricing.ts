@@ -33,6 +33,12 @@ export const CLOUDWATCH_LOGS_USD_PER_GB = 0.5;
 /** EventBridge Scheduler: USD 1.00 per 1M invocations (after the 14M free); aws.amazon.com/eventbridge/pricing */
 export const SCHEDULER_USD_PER_INVOCATION = 1 / 1_000_000;
 
+/**
+ * RDS Data API: USD 0.35 per 1M requests (the first billion a month; a request's payload counts
+ * once per 32 KB); aws.amazon.com/rds/aurora/pricing
+ */
+export const RDS_DATA_API_USD_PER_REQUEST = 0.35 / 1_000_000;
+
 /** NAT Gateway, per hour per gateway (one per AZ); aws.amazon.com/vpc/pricing */
 export const NAT_GATEWAY_USD_PER_HOUR = 0.045;
 /** NAT Gateway, per GB processed; aws.amazon.com/vpc/pricing */

@@ -19,6 +19,8 @@ export function queryEgress(vpc: VpcConfig, databases: readonly DatabaseConfig[]
   if (vpc.securityGroupIds && vpc.securityGroupIds.length > 0) return undefined;
   const byPort = new Map<number, string[]>();
   for (const database of databases) {
+    // reached through the Data API, from outside any VPC
+    if (database.dataApi !== undefined) continue;
     byPort.set(database.port, [...(byPort.get(database.port) ?? []), database.name]);
   }
   return {

@@ -16,7 +16,7 @@ export interface RdsConnectScope {
 
 /** The grant an `auth: iam` database needs; undefined for password authentication. */
 export function rdsConnectScope(database: DatabaseConfig): RdsConnectScope | undefined {
-  if (database.auth.type !== 'iam') return undefined;
+  if (database.auth.type !== 'iam' || database.dataApi !== undefined) return undefined;
   const id = database.resourceId ?? '*';
   return {
     database: database.name,

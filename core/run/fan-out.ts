@@ -23,7 +23,7 @@ import type {
   QueryResponse,
 } from '../ports.js';
 import type { ErrorCode } from '../probe-error.js';
-import { runKey } from '../probe-runs.js';
+import { runKey } from '../run-keys.js';
 import { withDeadline } from './deadline-timer.js';
 import { healthCorrections, healthMetrics } from './health-metrics.js';
 import { invocationBatches } from './invocation-batches.js';
@@ -160,7 +160,11 @@ export async function fanOut(
   const tickStarted = now();
   const invocations: Promise<void>[] = [];
   let slots = 0;
-  for (const fn of manifest.functions) {
+  // the probes on Data API databases are routed as another function's, to the fan-out's own process
+  const functions = manifest.dataApi
+    ? [...manifest.functions, manifest.dataApi.function]
+    : manifest.functions;
+  for (const fn of functions) {
     const group = perFunction.get(fn.id);
     if (!group) continue;
     const batches = functionBatches(manifest, group, deps.maxResponseBytes).map((batch) => ({

@@ -7,7 +7,7 @@
 import { HEALTH_METRICS, PROBE_DIMENSION } from '../health-metric-names.js';
 import type { Dimension, MetricDatum, ProbeReport } from '../metric-data.js';
 import type { HealthMode } from '../model.js';
-import { DATABASE_DIMENSION } from '../probe-runs.js';
+import { DATABASE_DIMENSION } from '../run-keys.js';
 
 /** Whether a report is about a member of a fleet (whose health metrics also carry `Database`). */
 export type FleetMember = (report: ProbeReport) => boolean;

@@ -1,7 +1,8 @@
 /**
  * The deployed pattern, locally: a config's query handlers served by the local Lambda endpoint,
  * the fan-out handler with real SDK clients pointed at the local Lambda, CloudWatch and Secrets
- * Manager endpoints, and the real databases behind the query handlers.
+ * Manager endpoints (and the local RDS Data API endpoint, for Data API databases), and the real
+ * databases behind them.
  */
 import {
   createSecretCredentials,
@@ -11,12 +12,12 @@ import { deployedPoolOpener } from '../../adapters/database-pools.js';
 import { createLambdaClient, createLambdaInvoker } from '../../adapters/invokers/lambda-invoker.js';
 import {
   createFanoutHandler,
+  type FanoutHandler,
   type FanoutReport,
-  type TickContext,
 } from '../../adapters/lambda/fanout-handler.js';
 import { createQueryHandler, type QueryHandler } from '../../adapters/lambda/query-handler.js';
 import { createCloudWatchClient, createCloudWatchSink } from '../../adapters/sinks/cloudwatch-sink.js';
-import type { Config, DatabaseConfig, ProbeConfig } from '../../core/model.js';
+import type { Config, ProbeConfig, ServerDatabaseConfig } from '../../core/model.js';
 import { fanoutManifest, queryManifest } from '../../core/plan/build-manifests.js';
 import { buildPlan, type Plan } from '../../core/plan/plan.js';
 import { type ConfigParts, config, database, probe } from '../support/config-factory.js';
@@ -27,6 +28,11 @@ import {
   startLocalCloudWatch,
 } from '../support/local-aws/local-cloudwatch.js';
 import { type LocalLambda, startLocalLambda } from '../support/local-aws/local-lambda.js';
+import {
+  type LocalCluster,
+  type LocalRdsData,
+  startLocalRdsData,
+} from '../support/local-aws/local-rds-data.js';
 import {
   type LocalSecretsManager,
   startLocalSecretsManager,
@@ -40,8 +46,10 @@ export interface AwsStack {
   readonly lambda: LocalLambda;
   readonly cloudwatch: LocalCloudWatch;
   readonly secrets: LocalSecretsManager;
+  /** the RDS Data API, when the stack was started with clusters */
+  readonly rdsData?: LocalRdsData;
   /** the fan-out handler, wired to the local endpoints */
-  readonly fanout: (event: unknown, context?: TickContext) => Promise<FanoutReport>;
+  readonly fanout: FanoutHandler;
   /** one scheduled tick through the fan-out handler */
   tick(probes?: readonly string[]): Promise<FanoutReport>;
   /** replaces every query handler by a fresh one (a cold start: new pools, new connections) */
@@ -50,20 +58,25 @@ export interface AwsStack {
 }
 
 /**
- * Starts the stack for `config`: the local Secrets Manager holds `secretValues` (by ARN), and the
- * query handlers see `env` on top of this process's environment (where `auth: env` reads).
+ * Starts the stack for `config`: the local Secrets Manager holds `secretValues` (by ARN), the query
+ * handlers see `env` on top of this process's environment (where `auth: env` reads), and the local
+ * RDS Data API serves `clusters` (by ARN), reading the same secrets.
  */
 export async function startAwsStack(
   config: Config,
   secretValues: Record<string, string> = {},
   env: Record<string, string> = {},
+  clusters?: Readonly<Record<string, LocalCluster>>,
 ): Promise<AwsStack> {
   useDummyCredentials();
-  const [lambda, cloudwatch, secrets] = await Promise.all([
+  const [lambda, cloudwatch, secrets, rdsData] = await Promise.all([
     startLocalLambda(),
     startLocalCloudWatch(),
     startLocalSecretsManager(),
+    clusters ? startLocalRdsData({ clusters, secret: (arn) => secretValues[arn] }) : undefined,
   ]);
+  // the SDK client of the fan-out's Data API engines reads its endpoint from the environment
+  if (rdsData) process.env.AWS_ENDPOINT_URL_RDS_DATA = rdsData.endpoint;
   for (const [arn, value] of Object.entries(secretValues)) secrets.put(arn, value);
   const plan = buildPlan(config);
   const handlerEnv = { ...process.env, ...env };
@@ -103,6 +116,7 @@ export async function startAwsStack(
     lambda,
     cloudwatch,
     secrets,
+    ...(rdsData ? { rdsData } : {}),
     fanout,
     tick: (probes) => fanout(probes ? { probes } : {}),
     coldStart: async () => {
@@ -110,11 +124,11 @@ export async function startAwsStack(
       deploy();
     },
     close: async () => {
-      await Promise.all(handlers.map((handler) => handler.close()));
+      await Promise.all([...handlers.map((handler) => handler.close()), fanout.close()]);
       lambdaClient.destroy();
       cloudwatchClient.destroy();
       secretsReader.destroy();
-      await Promise.all([lambda.close(), cloudwatch.close(), secrets.close()]);
+      await Promise.all([lambda.close(), cloudwatch.close(), secrets.close(), rdsData?.close()]);
     },
   };
 }
@@ -155,8 +169,8 @@ export function stackProbe(
 export function serverDatabase(
   name: string,
   url: string,
-  draft: Partial<DatabaseConfig> & Pick<DatabaseConfig, 'engine' | 'auth'>,
-): DatabaseConfig {
+  draft: Partial<ServerDatabaseConfig> & Pick<ServerDatabaseConfig, 'engine' | 'auth'>,
+): ServerDatabaseConfig {
   const parsed = new URL(url);
   return database({
     name,

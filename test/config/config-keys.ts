@@ -19,6 +19,7 @@ export const CONFIG_KEYS = [
 export const VPC_KEYS = ['cidrBlocks', 'name', 'securityGroupIds', 'subnetIds', 'vpcId'] as const;
 export const DATABASE_KEYS = [
   'auth',
+  'dataApi',
   'database',
   'engine',
   'host',

@@ -3,7 +3,10 @@ import schema from '../../schema.json' with { type: 'json' };
 
 type Node = { readonly [key: string]: unknown };
 
-/** every subschema of schema.json, with its JSON pointer */
+/**
+ * every subschema of schema.json that describes values, with its JSON pointer: not the conditions
+ * of `if`/`then`/`else`, which name keys their map describes to say which are required
+ */
 function walk(node: unknown, pointer: string, visit: (node: Node, pointer: string) => void): void {
   if (typeof node !== 'object' || node === null) return;
   if (Array.isArray(node)) {
@@ -12,7 +15,7 @@ function walk(node: unknown, pointer: string, visit: (node: Node, pointer: strin
   }
   visit(node as Node, pointer);
   for (const [key, value] of Object.entries(node)) {
-    if (key === 'enum' || key === 'default' || key === 'const') continue;
+    if (['enum', 'default', 'const', 'if', 'then', 'else'].includes(key)) continue;
     walk(value, `${pointer}/${key}`, visit);
   }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AwsFacts, Fact, RdsDatabase, SecretFacts } from '../../adapters/doctor/aws-facts.js';
 import { type Finding, judgeConfig, secretValueProblem } from '../../adapters/doctor/doctor-findings.js';
-import type { Config, DatabaseConfig, VpcConfig } from '../../core/model.js';
-import { config, database, probe, vpc } from '../support/config-factory.js';
+import type { Config, ServerDatabaseConfig, VpcConfig } from '../../core/model.js';
+import { config, dataApiDatabase, database, probe, vpc } from '../support/config-factory.js';
 
 const REGION = 'eu-west-1';
 const HOST = 'sessions.abc123.eu-west-1.rds.amazonaws.com';
@@ -67,7 +67,7 @@ function facts(draft: Partial<AwsFacts> = {}): AwsFacts {
 }
 
 function configWith(
-  db: Partial<DatabaseConfig> = {},
+  db: Partial<ServerDatabaseConfig> = {},
   vpcs: readonly VpcConfig[] = [APP],
   alarms?: Config['alarms'],
 ): Config {
@@ -404,6 +404,45 @@ describe('judgeConfig', () => {
     expect(judgeTopic(TOPIC, known(false)).message).toBe(`no SNS topic ${TOPIC} in ${REGION}`);
     expect(judgeTopic(TOPIC, denied('sns:GetTopicAttributes')).ok).toBe(false);
     expect(judgeTopic(TOPIC.replace(REGION, 'us-east-1')).message).toContain("stack's region is eu-west-1");
+  });
+
+  it("judges a Data API database by its cluster's Data API, at dataApi.resourceArn, and nothing of a connection", () => {
+    // arrange
+    const orders = dataApiDatabase({ name: 'orders' });
+    const arn = orders.dataApi.resourceArn;
+    const cluster = (dataApi?: boolean): RdsDatabase => ({
+      kind: 'cluster',
+      id: 'orders',
+      endpoints: ['orders.cluster-xyz.eu-west-1.rds.amazonaws.com'],
+      arn,
+      ...(dataApi === undefined ? {} : { dataApi }),
+    });
+    const judge = (clusters: Fact<readonly RdsDatabase[]>) =>
+      judgeConfig(
+        config({ databases: [orders], probes: [probe({ database: 'orders' })] }),
+        facts({ clusters }),
+      );
+
+    // act
+    const on = judge(known([cluster(true)]));
+    const off = only(judge(known([cluster(false)])), 'endpoint');
+    const gone = only(judge(known([])), 'endpoint');
+    const unasked = only(judge(denied('rds:DescribeDBClusters')), 'endpoint');
+
+    // assess
+    expect(on.map(({ check, ok, path }) => [check, ok, path.join('.')])).toEqual([
+      ['endpoint', true, 'databases.orders.dataApi.resourceArn'],
+      ['secret', false, 'databases.orders.auth.secretArn'],
+    ]);
+    expect(off).toMatchObject({ ok: false, path: ['databases', 'orders', 'dataApi', 'resourceArn'] });
+    expect(off.message).toBe(
+      `the Data API is off on DB cluster 'orders'; turn it on (aws rds enable-http-endpoint --resource-arn ${arn})`,
+    );
+    expect(gone.message).toBe(`no Aurora DB cluster in ${REGION} has the ARN ${arn}`);
+    expect(unasked.ok).toBe(false);
+    expect(unasked.message).toMatch(
+      /^could not check that .* exists: your credentials may not call rds:DescribeDBClusters/,
+    );
   });
 });
 

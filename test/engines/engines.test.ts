@@ -1,7 +1,7 @@
 /**
  * One suite, looped over every engine in the registry, against the real PostgreSQL and MariaDB
- * on this machine and an embedded PGlite. A server that cannot be reached skips its engine
- * loudly, except under CI=true, where it fails.
+ * on this machine (directly, and behind the local RDS Data API endpoint) and an embedded PGlite.
+ * A server that cannot be reached skips its engine loudly, except under CI=true, where it fails.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,14 +15,18 @@ import { skipUnlessCi } from '../support/databases.js';
 import {
   type EngineFixture,
   type FixtureResult,
+  mysqlDataApiFixture,
   mysqlFixture,
   pgliteFixture,
+  postgresDataApiFixture,
   postgresFixture,
 } from './engine-fixtures.js';
 
 const fixtures: Readonly<Record<string, () => Promise<FixtureResult>>> = {
   postgres: postgresFixture,
   mysql: mysqlFixture,
+  'postgres-data-api': postgresDataApiFixture,
+  'mysql-data-api': mysqlDataApiFixture,
   pglite: pgliteFixture,
 };
 
@@ -62,9 +66,17 @@ async function settle<T>(read: () => Promise<T>, expected: T, attempts = 100): P
   return value;
 }
 
-it('registers postgres, mysql and pglite with their default ports and URL schemes', async () => {
+it('registers postgres, mysql, their Data API engines and pglite with their default ports and URL schemes', async () => {
   // assess
-  expect(Object.keys(engineRegistry).sort()).toEqual(['mysql', 'pglite', 'postgres']);
+  expect(Object.keys(engineRegistry).sort()).toEqual([
+    'mysql',
+    'mysql-data-api',
+    'pglite',
+    'postgres',
+    'postgres-data-api',
+  ]);
+  expect(engineRegistry['postgres-data-api']?.capabilities.dataApiFor).toBe('postgres');
+  expect(engineRegistry['mysql-data-api']?.capabilities.dataApiFor).toBe('mysql');
   expect(engineRegistry.postgres?.defaultPort).toBe(5432);
   expect(engineRegistry.postgres?.urlSchemes).toContain('postgres');
   expect(engineRegistry.mysql?.defaultPort).toBe(3306);
@@ -85,8 +97,9 @@ it("lists in schema.json's engine enum exactly the registry's engines that can b
   );
 
   // act
+  // an embedded engine stands in for a deployable one, a Data API engine serves one's dataApi: databases
   const deployable = Object.entries(engineRegistry)
-    .filter(([, entry]) => !entry.capabilities.embedded)
+    .filter(([, entry]) => !entry.capabilities.embedded && entry.capabilities.dataApiFor === undefined)
     .map(([name]) => name);
 
   // assess
@@ -107,6 +120,8 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
   const fixture: EngineFixture = result.fixture;
   const engine: DatabaseEngine = await entry.load();
   const embedded = fixture.engine === 'pglite';
+  // no connection of Chasm's own: no TLS to choose, no login per connection
+  const dataApi = fixture.dataApi !== undefined;
   const pools: DatabasePool[] = [];
   const open = (target: ConnectionTarget = fixture.target(2)): DatabasePool => {
     const pool = engine.openPool(target);
@@ -249,20 +264,9 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
       expect(after).toHaveLength(1);
     });
 
-    it(`gives CONNECTION_FAILED when the database cannot be reached${embedded ? ' (seed file missing)' : ''}`, async () => {
+    it(`gives CONNECTION_FAILED when the database cannot be reached${embedded ? ' (seed file missing)' : dataApi ? ' (unknown cluster)' : ''}`, async () => {
       // arrange
-      const port = await closedPort();
-      const target: ConnectionTarget = embedded
-        ? fixture.badCredentialsTarget()
-        : {
-            kind: 'server',
-            host: '127.0.0.1',
-            port,
-            database: 'test',
-            login: () => ({ user: 'nobody', password: '' }),
-            tls: 'disable',
-            maxConnections: 1,
-          };
+      const target = fixture.unreachableTarget(await closedPort());
 
       // act
       const error = await failure(open(target).query('SELECT 1 AS one', { timeoutMs: 300, maxRows: 10 }));
@@ -299,7 +303,7 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
       },
     );
 
-    it.skipIf(embedded)(
+    it.skipIf(embedded || dataApi)(
       'refuses to connect without TLS when TLS is required (no plaintext fallback)',
       async () => {
         // arrange: the local server offers no TLS (or a certificate nobody trusts)
@@ -317,7 +321,7 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
       `INSERT INTO ${fixture.table} (id, i) VALUES (99, 1)`,
       `UPDATE ${fixture.table} SET i = i + 1`,
       `DELETE FROM ${fixture.table}`,
-      ...(name === 'mysql'
+      ...(name === 'mysql' || name === 'mysql-data-api'
         ? [`DROP TABLE ${fixture.table}`, `TRUNCATE TABLE ${fixture.table}`]
         : [
             `WITH d AS (DELETE FROM ${fixture.table} RETURNING 1) SELECT count(*) FROM d`,
@@ -356,25 +360,28 @@ for (const [name, entry] of Object.entries(engineRegistry)) {
       expect(rows[0]?.q).toBe('?');
     });
 
-    it.skipIf(embedded)('logs in with the password the target gives for each new connection', async () => {
-      // arrange
-      const base = fixture.target(1);
-      let calls = 0;
-      const target = {
-        ...base,
-        login: async () => {
-          calls += 1;
-          return base.kind === 'server' ? base.login() : { user: '', password: '' };
-        },
-      } as ConnectionTarget;
+    it.skipIf(embedded || dataApi)(
+      'logs in with the password the target gives for each new connection',
+      async () => {
+        // arrange
+        const base = fixture.target(1);
+        let calls = 0;
+        const target = {
+          ...base,
+          login: async () => {
+            calls += 1;
+            return base.kind === 'server' ? base.login() : { user: '', password: '' };
+          },
+        } as ConnectionTarget;
 
-      // act
-      const rows = await open(target).query('SELECT 1 AS one', options);
+        // act
+        const rows = await open(target).query('SELECT 1 AS one', options);
 
-      // assess
-      expect(rows).toHaveLength(1);
-      expect(calls).toBe(1);
-    });
+        // assess
+        expect(rows).toHaveLength(1);
+        expect(calls).toBe(1);
+      },
+    );
 
     it('gives QUERY_FAILED, with the cause, for invalid SQL', async () => {
       // act

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planJson, planText } from '../../adapters/cli/plan-report.js';
 import { estimateCost } from '../../core/plan/cost-model.js';
 import { buildPlan } from '../../core/plan/plan.js';
-import { config, database, metric, probe, subnets, vpc } from '../support/config-factory.js';
+import { config, dataApiDatabase, database, metric, probe, subnets, vpc } from '../support/config-factory.js';
 
 function twoVpcs() {
   return config({
@@ -273,6 +273,68 @@ describe('plan report of a fleet with parameters', () => {
     ]);
     expect(json.probes[0]?.metrics[0]?.dimensions).toEqual(['Database', 'Status']);
     expect(json.series).toEqual({ min: 5, max: 5, health: 1 });
+  });
+});
+
+describe('plan report with a Data API database', () => {
+  const ORDERS_ARN = 'arn:aws:rds:eu-west-1:123456789012:cluster:orders';
+
+  function render() {
+    const plan = buildPlan(
+      config({
+        vpcs: [vpc('app')],
+        databases: [database({ name: 'sessions', vpc: 'app' }), dataApiDatabase({ name: 'orders' })],
+        probes: [
+          probe({ name: 'active', database: 'sessions' }),
+          probe({ name: 'open', database: 'orders' }),
+        ],
+      }),
+    );
+    const report = estimateCost(plan);
+    return { text: planText('probes.yaml', plan, report), json: planJson(plan, report) };
+  }
+
+  it('shows it served by the fan-out function over the Data API, with no VPC function, and what that costs', () => {
+    // act
+    const { text } = render();
+
+    // assess
+    expect(text).toContain(
+      "fan-out function (outside any VPC, 320 MB) invokes one query function per VPC and runs the Data API databases' probes itself",
+    );
+    expect(text).toContain(
+      [
+        'RDS Data API (no VPC, no query function)',
+        '└─ run by the fan-out function (postgres)',
+        '   └─ database orders (postgres, auth: secret)',
+        `      │  rds-data:BeginTransaction, rds-data:ExecuteStatement, rds-data:RollbackTransaction on ${ORDERS_ARN}`,
+        '      └─ probe open: rate(5 minutes), 1 series',
+      ].join('\n'),
+    );
+    expect(text).not.toContain('query function data-api');
+    expect(text).toMatch(
+      /the Data API database orders: USD \d+\.\d{4} a month in Data API requests and up to USD \d+\.\d{4} of the fan-out's compute, instead of USD \d+\.\d{4} for a query function of its own/,
+    );
+    expect(text).toMatch(/^RDS Data API requests +\d+\.\d{4} +\d+\.\d{4}$/m);
+  });
+
+  it('gives scripts the Data API databases apart from the query functions in JSON', () => {
+    // act
+    const { json } = render();
+
+    // assess
+    expect(json.functions.map((fn) => fn.id)).toEqual(['vpc-app']);
+    expect(json.dataApi).toMatchObject({
+      id: 'data-api',
+      databases: ['orders'],
+      probes: ['open'],
+      clusters: [{ database: 'orders', resourceArn: ORDERS_ARN }],
+    });
+    expect(json.dataApi?.cost?.requestsUsd).toBeGreaterThan(0);
+    expect(json.probes.map((entry) => [entry.probe, entry.functionId])).toEqual([
+      ['active', 'vpc-app'],
+      ['open', 'data-api'],
+    ]);
   });
 });
 

@@ -2,14 +2,14 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { deployedTarget, openEnginePool } from '../../adapters/database-pools.js';
 import { sqlDialectOf } from '../../adapters/engines/engine-registry.js';
 import { localConnection } from '../../adapters/local-targets.js';
-import type { DatabaseConfig } from '../../core/model.js';
+import type { DatabaseConfig, ServerDatabaseConfig } from '../../core/model.js';
 import type { DatabaseCredentials } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
 import { createQueryFunction } from '../../core/run/query-function.js';
-import { database, probe } from '../support/config-factory.js';
+import { dataApiDatabase, database, probe } from '../support/config-factory.js';
 import { createReaderLogin, serverAvailable } from '../support/databases.js';
 
-function full(draft: Partial<DatabaseConfig>): DatabaseConfig {
+function full(draft: Partial<ServerDatabaseConfig>): DatabaseConfig {
   return { ...database({ name: 'sessions' }), ...draft };
 }
 
@@ -49,6 +49,24 @@ describe('localConnection', () => {
     });
   });
 
+  it('reaches a Data API database without a local block through the Data API, and uses its local block when it has one', () => {
+    const orders = dataApiDatabase({ name: 'orders', engine: 'mysql', maxConnections: 3 });
+
+    expect(localConnection(orders)).toEqual({
+      engine: 'mysql-data-api',
+      target: {
+        kind: 'data-api',
+        resourceArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
+        secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-reader',
+        database: 'app',
+        maxConnections: 3,
+      },
+    });
+    expect(localConnection({ ...orders, local: { url: 'mysql://root@127.0.0.1:3306/test' } }).engine).toBe(
+      'mysql',
+    );
+  });
+
   it('refuses an iam database without a local block with CONNECTION_FAILED saying what to add', () => {
     expect(() => localConnection(full({ auth: { type: 'iam' } }))).toThrow(
       new ProbeError(
@@ -60,6 +78,24 @@ describe('localConnection', () => {
 });
 
 describe('deployedTarget', () => {
+  it('hands a Data API database on as its cluster and secret ARNs, never asking for credentials', () => {
+    const target = deployedTarget(
+      dataApiDatabase({ name: 'orders' }),
+      () => {
+        throw new Error('the Data API reads the secret itself');
+      },
+      {},
+    );
+
+    expect(target).toEqual({
+      kind: 'data-api',
+      resourceArn: 'arn:aws:rds:eu-west-1:123456789012:cluster:orders',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-reader',
+      database: 'app',
+      maxConnections: 2,
+    });
+  });
+
   it('signs an RDS IAM token for the host, port and user, reused for the next connection', async () => {
     // arrange
     const env = {

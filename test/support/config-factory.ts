@@ -1,6 +1,14 @@
 // Typed, fully defaulted configs, shaped as the loader produces them; defaults from `DEFAULTS`.
 import { createHash } from 'node:crypto';
-import type { Config, DatabaseConfig, MetricConfig, ProbeConfig, VpcConfig } from '../../core/model.js';
+import type {
+  Config,
+  DataApiDatabaseConfig,
+  DatabaseConfig,
+  MetricConfig,
+  ProbeConfig,
+  ServerDatabaseConfig,
+  VpcConfig,
+} from '../../core/model.js';
 import { DEFAULTS } from '../../core/model.js';
 
 /** a realistic AWS id part: `digits` hex digits derived from the text */
@@ -29,7 +37,7 @@ export function subnets(name: string, count: number): string[] {
 }
 
 /** A PostgreSQL database at `<name>.example.com`, read by `metrics_reader` with IAM auth. */
-export function database(draft: Draft<DatabaseConfig>): DatabaseConfig {
+export function database(draft: Draft<ServerDatabaseConfig>): ServerDatabaseConfig {
   return {
     engine: 'postgres',
     host: `${draft.name}.example.com`,
@@ -39,6 +47,24 @@ export function database(draft: Draft<DatabaseConfig>): DatabaseConfig {
     auth: { type: 'iam' },
     tls: DEFAULTS.tls,
     maxConnections: DEFAULTS.maxConnections,
+    ...draft,
+  };
+}
+
+/**
+ * An Aurora PostgreSQL database reached through the RDS Data API: cluster `<name>` of account
+ * 123456789012 in eu-west-1, logged in with secret `<name>-reader`.
+ */
+export function dataApiDatabase(draft: Draft<DataApiDatabaseConfig>): DataApiDatabaseConfig {
+  return {
+    engine: 'postgres',
+    database: 'app',
+    auth: {
+      type: 'secret',
+      secretArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${draft.name}-reader`,
+    },
+    maxConnections: DEFAULTS.maxConnections,
+    dataApi: { resourceArn: `arn:aws:rds:eu-west-1:123456789012:cluster:${draft.name}` },
     ...draft,
   };
 }
