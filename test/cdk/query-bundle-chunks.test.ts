@@ -4,6 +4,7 @@ import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_ENTRY_FILE, bundleHandler } from '../../adapters/cdk/handler-bundler.js';
 import { packageRoot } from '../../adapters/cdk/package-root.js';
+import { engineRegistry } from '../../adapters/engines/engine-registry.js';
 import { testHandlers } from './synth-probes.js';
 
 /** outputs reachable from `roots`: by static imports, and with `dynamic` also by `import()` */
@@ -45,7 +46,8 @@ function contents(metafile: Metafile, outputs: Iterable<string>): { inputs: stri
   return { inputs, externals };
 }
 
-const engine = (name: string) => join(packageRoot(), 'adapters', 'engines', `${name}-engine.ts`);
+const engine = (name: string) =>
+  join(packageRoot(), 'adapters', 'engines', `${engineRegistry[name]?.module}.ts`);
 const fromMysql2 = (input: string) => input.includes('node_modules/mysql2/');
 const fromPglite = (input: string) => input.includes('pglite');
 
