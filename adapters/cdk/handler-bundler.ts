@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
+import { engineRegistry } from '../engines/engine-registry.js';
 import { packageRoot } from './package-root.js';
 
 /** The two kinds of deployed function. */
@@ -41,8 +42,17 @@ const MANIFEST_FILE = 'manifest.json';
 const REQUIRE_SHIM =
   "import { createRequire as __chasmCreateRequire } from 'node:module'; const require = __chasmCreateRequire(import.meta.url);";
 
-/** never needed in Lambda: pg's optional native binding, the embedded database of local runs */
-const NEVER_DEPLOYED = ['pg-native', '@electric-sql/pglite'];
+/**
+ * never needed in Lambda: pg's optional native binding, and the embedded engines of local runs
+ * (no deployed database is embedded) with their database; left out, they add no chunks to the bundle
+ */
+const NEVER_DEPLOYED = [
+  'pg-native',
+  '@electric-sql/pglite',
+  ...Object.values(engineRegistry)
+    .filter((engine) => engine.capabilities.embedded)
+    .map((engine) => `*/${engine.module}.js`),
+];
 
 const bundles = new Map<string, HandlerBundle>();
 let runs = 0;

@@ -87,13 +87,11 @@ describe('the query bundle for a Postgres-only function', () => {
     expect(onPostgresPath).toEqual([]);
   });
 
-  it('never reaches PGlite on its Postgres path, which only the pglite engine chunk imports', () => {
-    const pglitePath = reachable(metafile, [outputOf(metafile, engine('pglite'))], true);
+  it('holds no PGlite at all: the embedded engine of local runs is left out of the bundle', () => {
+    const { inputs, externals } = contents(metafile, Object.keys(metafile.outputs));
 
-    const { inputs, externals } = contents(metafile, postgresPath);
-
-    expect(contents(metafile, pglitePath).externals).toContain('@electric-sql/pglite');
     expect(inputs.filter(fromPglite)).toEqual([]);
-    expect(externals.filter(fromPglite)).toEqual([]);
+    expect(externals).not.toContain('@electric-sql/pglite');
+    expect(engineRegistry.pglite?.capabilities.embedded).toBe(true);
   });
 });
