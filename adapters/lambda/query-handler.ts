@@ -6,10 +6,7 @@
  */
 
 import type { QueryManifest } from '../../core/manifest.js';
-import type { ProbeReport } from '../../core/metric-data.js';
-import { entryNamed } from '../../core/model.js';
 import type { Clock, Logger, QueryResponse } from '../../core/ports.js';
-import { isFleet } from '../../core/probe-runs.js';
 import {
   createQueryFunction,
   type QueryFunction,
@@ -17,6 +14,7 @@ import {
 } from '../../core/run/query-function.js';
 import { deployedPoolOpener } from '../database-pools.js';
 import { sqlDialectOf } from '../engines/engine-registry.js';
+import type { EmfPublisher } from './emf-publisher.js';
 import { createJsonLogger } from './json-logger.js';
 import { readManifest } from './manifest-file.js';
 
@@ -56,33 +54,16 @@ export function createQueryHandler(manifest: QueryManifest, deps: QueryHandlerDe
   return Object.assign(handle, { close: () => run.close() });
 }
 
-/** writes one response's metric data and health metrics as EMF lines */
-type EmfPublisher = (response: QueryResponse) => Promise<unknown>;
-
 // loaded by dynamic import, started at init: a function that returns its metric data to the
 // fan-out (the default) never loads the EMF code
 function loadEmfPublisher(manifest: QueryManifest, deps: QueryHandlerDeps): Promise<EmfPublisher> {
-  const loading = Promise.all([
-    import('../sinks/emf-sink.js'),
-    import('../../core/run/health-metrics.js'),
-  ]).then(([{ createEmfSink }, { healthMetrics }]): EmfPublisher => {
-    const sink = createEmfSink({
+  const loading = import('./emf-publisher.js').then(({ createEmfPublisher }) =>
+    createEmfPublisher(manifest, {
       out: deps.emfOut ?? process.stdout,
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.logger ? { logger: deps.logger } : {}),
-    });
-    const fleet = (report: ProbeReport) => {
-      const probe = entryNamed(manifest.probes, report.probe);
-      return probe !== undefined && isFleet(probe);
-    };
-    return (response) =>
-      sink.publish(
-        [...response.metrics, ...healthMetrics(manifest.health, response.reports, fleet)].map((datum) => ({
-          ...datum,
-          Namespace: manifest.namespace,
-        })),
-      );
-  });
+    }),
+  );
   // a failed load fails the invocations that await it, not the process
   loading.catch(() => undefined);
   return loading;
