@@ -1,7 +1,6 @@
 /**
  * A query function's publishing with `publish: emf`: each response's metric data and health
- * metrics written as EMF lines to its log, where CloudWatch Logs extracts them. One module, which
- * the handler loads only when its manifest publishes this way.
+ * metrics written as EMF lines to its log, where CloudWatch Logs extracts them.
  */
 import type { QueryManifest } from '../../core/manifest.js';
 import type { ProbeReport } from '../../core/metric-data.js';
