@@ -1,26 +1,28 @@
 /**
- * The private (query) function's bundle, built as the CDK app builds it (the same `bundleHandler`:
- * minified ESM, split chunks), for a Postgres-only VPC with IAM auth, against a bare entry that
- * only creates a kysely `PostgresDialect` over a `pg.Pool`, bundled the same way in the same run:
- * the bytes such a function loads, and the time a fresh Node process takes to import them.
+ * The private (query) function's asset for a Postgres-only VPC with IAM auth, as `chasm synth`
+ * deploys it (the quickstart synthesized by the CDK app: every file in the function's asset
+ * folder, manifest included), against a bare entry that only creates a kysely `PostgresDialect`
+ * over a `pg.Pool`, bundled the same way in the same run: the bytes each ships, and the time a
+ * fresh Node process takes to import them.
  */
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { BUNDLE_ENTRY_FILE, bundleHandler, defaultHandlerEntries } from '../adapters/cdk/handler-bundler.js';
 import { packageRoot } from '../adapters/cdk/package-root.js';
+import { ProbesStack } from '../adapters/cdk/probes-stack.js';
 import { loadConfig } from '../adapters/config-loader.js';
+import { engineRegistry } from '../adapters/engines/engine-registry.js';
 import type { QueryManifest } from '../core/manifest.js';
 import { queryManifest } from '../core/plan/build-manifests.js';
-import { buildPlan } from '../core/plan/plan.js';
 import type { Benchmark } from './benchmark.js';
-import { coldImportMs, importOf, loadedFiles, median, outputFor } from './bundle-measure.js';
+import { coldImportMs, importOf, median, outputFor } from './bundle-measure.js';
 
 const WORK_DIR = resolve('.bench-out', 'private-bundle');
 // a single import takes tens of milliseconds and wobbles with the machine: enough runs to steady the median
 const IMPORT_RUNS = 21;
 /** one Postgres database with `auth: iam` and one probe */
 const POSTGRES_IAM_CONFIG = 'examples/quickstart/probes.yaml';
-const POSTGRES_ENGINE = join('adapters', 'engines', 'postgres-engine.ts');
 
 const BARE_ENTRY = `// the least a Postgres query function needs: kysely's PostgresDialect over a pg.Pool
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
@@ -32,12 +34,11 @@ export async function handler(event) {
 `;
 
 interface Built {
-  /** the asset folder: the bundle, and `manifest.json` for the query function */
+  /** the folder deployed as the function's code */
   readonly dir: string;
-  readonly entry: string;
-  /** bytes of every file a Postgres-only cold start loads */
+  /** bytes of every file in it */
   readonly bytes: number;
-  /** module code that loads what a Postgres-only function loads before its first query */
+  /** module code that loads what the function loads before its first query */
   readonly load: string;
 }
 
@@ -55,56 +56,54 @@ function buildBoth(): Promise<{ query: Built; bare: Built }> {
   return built;
 }
 
-/** the query asset for a Postgres IAM database, as deployed: the bundle beside its manifest */
+/** the query function's asset as the CDK app deploys it */
 function buildQuery(): Built {
-  const bundle = bundleHandler(defaultHandlerEntries().query);
-  const entry = join(bundle.dir, BUNDLE_ENTRY_FILE);
-  const engine = outputFor(bundle, join(packageRoot(), POSTGRES_ENGINE));
-  // the entry and its static imports, then the postgres engine with everything it loads (never the
-  // other engines, which only the entry's registry imports)
-  const atImport = loadedFiles(bundle, [entry]);
-  const postgres = loadedFiles(bundle, [engine], { followDynamic: true });
-  const files = new Set([...atImport.files, ...postgres.files]);
-  const bytes = loadedFiles(bundle, [...files]).bytes;
-
-  const dir = join(WORK_DIR, 'query');
-  cpSync(bundle.dir, dir, { recursive: true });
   const config = loadConfig(POSTGRES_IAM_CONFIG);
-  const [fn] = buildPlan(config).functions;
-  if (!fn) throw new Error(`${POSTGRES_IAM_CONFIG} plans no query function`);
-  const manifest = queryManifest(config, fn);
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  const database = Object.values(manifest.databases)[0];
+  const app = new App({ outdir: join(WORK_DIR, 'cdk.out') });
+  const { probes } = new ProbesStack(app, 'Probes', { config });
+  const [fn, ...others] = probes.plan.functions;
+  const query = fn && probes.queryFunctions.get(fn.id);
+  if (!fn || !query || others.length > 0)
+    throw new Error(`${POSTGRES_IAM_CONFIG} must plan one query function`);
+  const database = Object.values(queryManifest(config, fn).databases)[0];
   if (database?.engine !== 'postgres' || database.auth.type !== 'iam') {
     throw new Error(`${POSTGRES_IAM_CONFIG} must hold one Postgres database with auth: iam`);
   }
-  const copied = (file: string) => join(dir, relative(bundle.dir, file));
+  // the same bundle the stack's asset was copied from: where its postgres engine chunk is
+  const bundle = bundleHandler(defaultHandlerEntries().query);
+  const engineModule = join(packageRoot(), 'adapters', 'engines', `${engineRegistry.postgres?.module}.ts`);
+  const engine = join(query.assetDir, relative(bundle.dir, outputFor(bundle, engineModule)));
   return {
-    dir,
-    entry: copied(entry),
-    bytes,
+    dir: query.assetDir,
+    bytes: folderBytes(query.assetDir),
     // what the first invocation does before connecting: load the engine and open its pool, which
     // connects nothing until a query runs
-    load: `await ${importOf(copied(entry))};
-const engine = (await ${importOf(copied(engine))}).default;
+    load: `await ${importOf(join(query.assetDir, BUNDLE_ENTRY_FILE))};
+const engine = (await ${importOf(engine)}).default;
 engine.openPool(${poolTarget(database)});`,
   };
 }
 
 function poolTarget(database: QueryManifest['databases'][string]): string {
-  const { host, port, database: name, user, tls, maxConnections } = database;
-  return `{ kind: 'server', ...${JSON.stringify({ host, port, database: name, user, tls, maxConnections })}, password: () => 'token' }`;
+  const { host, port, database: name, user, maxConnections } = database;
+  const fields = { host, port, database: name, tls: 'verify-full', maxConnections };
+  return `{ kind: 'server', ...${JSON.stringify(fields)}, login: () => ({ user: ${JSON.stringify(user)}, password: 'token' }) }`;
 }
 
 function buildBare(source: string): Built {
   const bundle = bundleHandler(source);
-  const entry = join(bundle.dir, BUNDLE_ENTRY_FILE);
   return {
     dir: bundle.dir,
-    entry,
-    bytes: loadedFiles(bundle, [entry]).bytes,
-    load: `await ${importOf(entry)};`,
+    bytes: folderBytes(bundle.dir),
+    load: `await ${importOf(join(bundle.dir, BUNDLE_ENTRY_FILE))};`,
   };
+}
+
+/** the bytes of every file under `dir` */
+function folderBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
 /** Lambda's environment: the asset folder as task root, a region, placeholder credentials */
@@ -129,7 +128,7 @@ export const privateBundleBytes: Benchmark = {
       measured: query.bytes,
       baseline: bare.bytes,
       unit: 'bytes',
-      note: 'query handler entry + its static chunks + the postgres engine chunks (not mysql2/pglite) vs a bare kysely + pg handler, same esbuild options',
+      note: "every file of the quickstart query function's asset as synthesized (its chunks and manifest) vs a bare kysely + pg handler's bundle, same esbuild options",
     };
   },
 };

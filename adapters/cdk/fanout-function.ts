@@ -17,8 +17,7 @@ import type { Plan } from '../../core/plan/plan.js';
 import { secretReadScope } from '../../core/plan/secret-read-scope.js';
 import { tickDurationBoundMs } from '../../core/run/fan-out.js';
 import { DeployedFunction } from './deployed-function.js';
-import { functionAssetDir } from './function-asset.js';
-import type { HandlerBundle } from './handler-bundler.js';
+import { functionAssetDir, type HandlerBundle } from './handler-bundler.js';
 
 export interface FanoutFunctionProps {
   readonly plan: Plan;

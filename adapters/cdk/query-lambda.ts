@@ -14,9 +14,9 @@ import { type FunctionSize, querySize } from '../../core/plan/function-sizing.js
 import type { FunctionPlan } from '../../core/plan/plan.js';
 import { queryEgress } from '../../core/plan/query-egress.js';
 import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
+import { engineRegistry } from '../engines/engine-registry.js';
 import { type AcknowledgedWildcard, DeployedFunction } from './deployed-function.js';
-import { functionAssetDir } from './function-asset.js';
-import type { HandlerBundle } from './handler-bundler.js';
+import { functionAssetDir, type HandlerBundle } from './handler-bundler.js';
 
 export interface QueryLambdaProps {
   readonly config: Config;
@@ -87,7 +87,12 @@ export class QueryLambda extends Construct {
     }
 
     this.size = querySize(config, plan);
-    this.assetDir = functionAssetDir(props.bundle, plan.id, queryManifest(config, plan));
+    this.assetDir = functionAssetDir(
+      props.bundle,
+      plan.id,
+      queryManifest(config, plan),
+      unusedEngineModules(databases),
+    );
     const deployed = new DeployedFunction(this, 'Lambda', {
       label: `query function ${plan.id}`,
       description: `Chasm query function ${plan.id}: probes ${[...plan.databases].sort().join(', ')}`,
@@ -156,6 +161,14 @@ export class QueryLambda extends Construct {
     });
     return { subnetIds, securityGroupIds: [created.attrGroupId], created };
   }
+}
+
+/** the modules of the engines none of `databases` uses, as the bundle names their sources */
+function unusedEngineModules(databases: readonly DatabaseConfig[]): string[] {
+  const used = new Set(databases.map((db) => db.engine));
+  return Object.entries(engineRegistry)
+    .filter(([name]) => !used.has(name))
+    .map(([, engine]) => `adapters/engines/${engine.module}.ts`);
 }
 
 function dedupe(wildcards: readonly AcknowledgedWildcard[]): AcknowledgedWildcard[] {

@@ -27,6 +27,11 @@ export interface EngineCapabilities {
 }
 
 export interface EngineEntry {
+  /**
+   * its module in this folder, without extension: what `load()` imports. Bundled, it is a chunk of
+   * its own, and a deployed function ships it only when one of its databases uses the engine.
+   */
+  readonly module: string;
   /** the port a database of this engine listens on unless `port:` says otherwise; 0: embedded */
   readonly defaultPort: number;
   /** URL schemes of `local.url` this engine serves, without the colon (`postgres` for `postgres://…`) */
@@ -57,6 +62,7 @@ const entry = (
 export const engineRegistry: Readonly<Record<string, EngineEntry>> = Object.freeze({
   postgres: entry(
     {
+      module: 'postgres-engine',
       defaultPort: 5432,
       urlSchemes: ['postgres', 'postgresql'],
       sql: POSTGRES_SQL,
@@ -66,6 +72,7 @@ export const engineRegistry: Readonly<Record<string, EngineEntry>> = Object.free
   ),
   mysql: entry(
     {
+      module: 'mysql-engine',
       defaultPort: 3306,
       urlSchemes: ['mysql', 'mariadb'],
       sql: MYSQL_SQL,
@@ -93,6 +100,7 @@ export const engineRegistry: Readonly<Record<string, EngineEntry>> = Object.free
   ),
   pglite: entry(
     {
+      module: 'pglite-engine',
       defaultPort: 0,
       urlSchemes: [],
       sql: POSTGRES_SQL,

@@ -6,10 +6,7 @@
  */
 
 import type { QueryManifest } from '../../core/manifest.js';
-import type { ProbeReport } from '../../core/metric-data.js';
-import { entryNamed } from '../../core/model.js';
 import type { Clock, Logger, QueryResponse } from '../../core/ports.js';
-import { isFleet } from '../../core/probe-runs.js';
 import {
   createQueryFunction,
   type QueryFunction,
@@ -17,6 +14,7 @@ import {
 } from '../../core/run/query-function.js';
 import { deployedPoolOpener } from '../database-pools.js';
 import { sqlDialectOf } from '../engines/engine-registry.js';
+import { createEmfPublisher } from './emf-publisher.js';
 import { createJsonLogger } from './json-logger.js';
 import { readManifest } from './manifest-file.js';
 
@@ -46,46 +44,23 @@ export function createQueryHandler(manifest: QueryManifest, deps: QueryHandlerDe
     sqlDialect: sqlDialectOf,
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
-  const emf = manifest.publish === 'emf' ? loadEmfPublisher(manifest, deps) : undefined;
+  // imported, not loaded on demand: as a chunk of its own it would split the code the handler
+  // shares with the engines into more files, which costs a cold start more than its few kilobytes
+  const emf =
+    manifest.publish === 'emf'
+      ? createEmfPublisher(manifest, {
+          out: deps.emfOut ?? process.stdout,
+          ...(deps.clock ? { clock: deps.clock } : {}),
+          ...(deps.logger ? { logger: deps.logger } : {}),
+        })
+      : undefined;
 
   const handle = async (event: unknown): Promise<QueryResponse> => {
     const response = await run(event);
-    if (emf) await (await emf)(response);
+    if (emf) await emf(response);
     return response;
   };
   return Object.assign(handle, { close: () => run.close() });
-}
-
-/** writes one response's metric data and health metrics as EMF lines */
-type EmfPublisher = (response: QueryResponse) => Promise<unknown>;
-
-// loaded by dynamic import, started at init: a function that returns its metric data to the
-// fan-out (the default) never loads the EMF code
-function loadEmfPublisher(manifest: QueryManifest, deps: QueryHandlerDeps): Promise<EmfPublisher> {
-  const loading = Promise.all([
-    import('../sinks/emf-sink.js'),
-    import('../../core/run/health-metrics.js'),
-  ]).then(([{ createEmfSink }, { healthMetrics }]): EmfPublisher => {
-    const sink = createEmfSink({
-      out: deps.emfOut ?? process.stdout,
-      ...(deps.clock ? { clock: deps.clock } : {}),
-      ...(deps.logger ? { logger: deps.logger } : {}),
-    });
-    const fleet = (report: ProbeReport) => {
-      const probe = entryNamed(manifest.probes, report.probe);
-      return probe !== undefined && isFleet(probe);
-    };
-    return (response) =>
-      sink.publish(
-        [...response.metrics, ...healthMetrics(manifest.health, response.reports, fleet)].map((datum) => ({
-          ...datum,
-          Namespace: manifest.namespace,
-        })),
-      );
-  });
-  // a failed load fails the invocations that await it, not the process
-  loading.catch(() => undefined);
-  return loading;
 }
 
 // once per instance; a missing manifest fails each invocation with the reason instead of the import

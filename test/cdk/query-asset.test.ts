@@ -1,8 +1,8 @@
 // The bundled query asset, imported as Lambda imports it, runs probes against the real databases.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, esbuildRuns } from '../../adapters/cdk/handler-bundler.js';
 import type { Probes } from '../../adapters/cdk/probes.js';
@@ -27,7 +27,7 @@ function target(login: PasswordLogin) {
 let pgReader: PasswordLogin;
 let myReader: PasswordLogin;
 
-/** two VPCs, one Postgres-only and one MySQL-only, each with one probe counting the test table */
+/** three VPCs: Postgres only, MySQL only, and both; each database with one probe counting the test table */
 function databasesConfig() {
   const secret = {
     type: 'secret',
@@ -44,12 +44,26 @@ function databasesConfig() {
       ],
     });
   return config({
-    vpcs: [vpc('pg'), vpc('my')],
+    vpcs: [vpc('pg'), vpc('my'), vpc('both')],
     databases: [
       database({ name: 'pgdb', vpc: 'pg', ...target(pgReader), tls: false, auth: secret }),
       database({ name: 'mydb', vpc: 'my', engine: 'mysql', ...target(myReader), tls: false, auth: secret }),
+      database({ name: 'pgdb2', vpc: 'both', ...target(pgReader), tls: false, auth: secret }),
+      database({
+        name: 'mydb2',
+        vpc: 'both',
+        engine: 'mysql',
+        ...target(myReader),
+        tls: false,
+        auth: secret,
+      }),
     ],
-    probes: [counting('pg-count', 'pgdb'), counting('my-count', 'mydb')],
+    probes: [
+      counting('pg-count', 'pgdb'),
+      counting('my-count', 'mydb'),
+      counting('pg-count2', 'pgdb2'),
+      counting('my-count2', 'mydb2'),
+    ],
   });
 }
 
@@ -100,27 +114,76 @@ afterAll(async () => {
 });
 
 const credentials = (db: string, password: string) => ({ [db]: { password } });
+const assetOf = (fnId: string) => probes.queryFunctions.get(fnId)?.assetDir ?? '';
+const filesIn = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+
+/** the bundle's files (relative to it) holding code of a source that `matches` */
+function filesHolding(matches: (input: string) => boolean): string[] {
+  const bundle = bundleHandler(testHandlers().query);
+  return Object.entries(bundle.metafile.outputs)
+    .filter(
+      ([, output]) =>
+        Object.keys(output.inputs).some(matches) || output.imports.some((i) => i.external && matches(i.path)),
+    )
+    .map(([file]) => relative(bundle.dir, resolve(bundle.workingDir, file)));
+}
+const mysql2 = (input: string) => input.includes('node_modules/mysql2/');
+const pg = (input: string) => input.includes('node_modules/pg/');
+// PGlite's code, or an import of it (the registry's import of the left-out engine module is neither)
+const pglite = (input: string) =>
+  input.includes('@electric-sql/pglite') || input.includes('adapters/engines/pglite-');
 
 describe('the bundled query asset', () => {
   it('bundles each function kind once, however many functions use it', () => {
-    // this process has synthesized two query functions and a fan-out function
+    // this process has synthesized three query functions and a fan-out function
     expect(esbuildRuns()).toBe(2);
     const before = esbuildRuns();
     synthProbes(databasesConfig());
     expect(esbuildRuns()).toBe(before);
-    // two VPCs share one query bundle: same files, each with its own manifest
-    const [pgDir, myDir] = [
-      probes.queryFunctions.get('vpc-pg')?.assetDir,
-      probes.queryFunctions.get('vpc-my')?.assetDir,
-    ];
-    const files = (dir = '') => readdirSync(dir, { recursive: true }).map(String).sort();
-    expect(files(pgDir)).toEqual(files(myDir));
-    expect(files(pgDir)).toContain('manifest.json');
+    // every function ships files of the one bundle of its kind, beside its own manifest
+    const bundleFiles = new Set(filesIn(bundleHandler(testHandlers().query).dir));
+    for (const fnId of ['vpc-pg', 'vpc-my', 'vpc-both']) {
+      const files = filesIn(assetOf(fnId));
+      expect(files).toContain('index.mjs');
+      expect(files).toContain('manifest.json');
+      expect(files.filter((file) => file !== 'manifest.json' && !bundleFiles.has(file))).toEqual([]);
+    }
+  });
+
+  it('ships a Postgres-only function without mysql2 and without PGlite', () => {
+    const [mysqlChunks, pgliteChunks] = [filesHolding(mysql2), filesHolding(pglite)];
+
+    const files = filesIn(assetOf('vpc-pg'));
+
+    expect(mysqlChunks.length).toBeGreaterThan(0);
+    expect(files.filter((file) => mysqlChunks.includes(file) || pgliteChunks.includes(file))).toEqual([]);
+    expect(files.some((file) => filesHolding(pg).includes(file))).toBe(true);
+  });
+
+  it('ships a MySQL-only function without pg and without PGlite', () => {
+    const [pgChunks, pgliteChunks] = [filesHolding(pg), filesHolding(pglite)];
+
+    const files = filesIn(assetOf('vpc-my'));
+
+    expect(pgChunks.length).toBeGreaterThan(0);
+    expect(files.filter((file) => pgChunks.includes(file) || pgliteChunks.includes(file))).toEqual([]);
+    expect(files.some((file) => filesHolding(mysql2).includes(file))).toBe(true);
+  });
+
+  it('ships a function with both engines with pg and mysql2, and without PGlite', () => {
+    const files = filesIn(assetOf('vpc-both'));
+
+    expect(files.some((file) => filesHolding(pg).includes(file))).toBe(true);
+    expect(files.some((file) => filesHolding(mysql2).includes(file))).toBe(true);
+    expect(files.filter((file) => filesHolding(pglite).includes(file))).toEqual([]);
   });
 
   it('runs a Postgres probe and returns its metric data', () => {
-    const dir = probes.queryFunctions.get('vpc-pg')?.assetDir ?? '';
-    const response = invokeAsset(dir, {
+    const response = invokeAsset(assetOf('vpc-pg'), {
       probes: ['pg-count'],
       credentials: credentials('pgdb', pgReader.password),
     });
@@ -134,8 +197,7 @@ describe('the bundled query asset', () => {
   });
 
   it('runs a MariaDB probe and returns its metric data', () => {
-    const dir = probes.queryFunctions.get('vpc-my')?.assetDir ?? '';
-    const response = invokeAsset(dir, {
+    const response = invokeAsset(assetOf('vpc-my'), {
       probes: ['my-count'],
       credentials: credentials('mydb', myReader.password),
     });
@@ -148,30 +210,31 @@ describe('the bundled query asset', () => {
     ]);
   });
 
-  it('serves a Postgres-only VPC without ever loading mysql2: it runs with the mysql2 chunks deleted', () => {
-    const source = probes.queryFunctions.get('vpc-pg')?.assetDir ?? '';
-    const { metafile, dir: bundleDir } = bundleHandler(testHandlers().query);
-    const mysqlChunks = Object.entries(metafile.outputs)
-      .filter(([, output]) =>
-        Object.keys(output.inputs).some((input) => input.includes('node_modules/mysql2/')),
-      )
-      .map(([file]) => relative(bundleDir, file));
-    expect(mysqlChunks.length).toBeGreaterThan(0);
-    expect(mysqlChunks).not.toContain('index.mjs');
-    const copy = mkdtempSync(join(tmpdir(), 'chasm-pg-only-'));
-    copies.push(copy);
-    cpSync(source, copy, { recursive: true });
-    for (const chunk of mysqlChunks) rmSync(join(copy, chunk));
-    const response = invokeAsset(copy, {
-      probes: ['pg-count'],
-      credentials: credentials('pgdb', pgReader.password),
+  it('runs a Postgres and a MariaDB probe in one invocation of a function with both engines', () => {
+    const response = invokeAsset(assetOf('vpc-both'), {
+      probes: ['pg-count2', 'my-count2'],
+      credentials: {
+        ...credentials('pgdb2', pgReader.password),
+        ...credentials('mydb2', myReader.password),
+      },
     });
-    expect(response.reports).toEqual([expect.objectContaining({ ok: true })]);
+    expect(response.reports).toEqual([
+      expect.objectContaining({ probe: 'pg-count2', database: 'pgdb2', ok: true, rows: 1 }),
+      expect.objectContaining({ probe: 'my-count2', database: 'mydb2', ok: true, rows: 1 }),
+    ]);
+    expect(response.metrics).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ MetricName: 'Total', Value: 7 }),
+        expect.objectContaining({ MetricName: 'Total', Value: 30 }),
+      ]),
+    );
   });
 
   it('refuses a probe the function was not deployed with', () => {
-    const dir = probes.queryFunctions.get('vpc-pg')?.assetDir ?? '';
-    const response = invokeAsset(dir, { probes: ['my-count'], credentials: credentials('pgdb', '') });
+    const response = invokeAsset(assetOf('vpc-pg'), {
+      probes: ['my-count'],
+      credentials: credentials('pgdb', ''),
+    });
     expect(response.reports).toEqual([
       expect.objectContaining({
         probe: 'my-count',

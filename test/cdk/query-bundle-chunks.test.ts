@@ -4,6 +4,7 @@ import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_ENTRY_FILE, bundleHandler } from '../../adapters/cdk/handler-bundler.js';
 import { packageRoot } from '../../adapters/cdk/package-root.js';
+import { engineRegistry } from '../../adapters/engines/engine-registry.js';
 import { testHandlers } from './synth-probes.js';
 
 /** outputs reachable from `roots`: by static imports, and with `dynamic` also by `import()` */
@@ -45,7 +46,8 @@ function contents(metafile: Metafile, outputs: Iterable<string>): { inputs: stri
   return { inputs, externals };
 }
 
-const engine = (name: string) => join(packageRoot(), 'adapters', 'engines', `${name}-engine.ts`);
+const engine = (name: string) =>
+  join(packageRoot(), 'adapters', 'engines', `${engineRegistry[name]?.module}.ts`);
 const fromMysql2 = (input: string) => input.includes('node_modules/mysql2/');
 const fromPglite = (input: string) => input.includes('pglite');
 
@@ -85,13 +87,11 @@ describe('the query bundle for a Postgres-only function', () => {
     expect(onPostgresPath).toEqual([]);
   });
 
-  it('never reaches PGlite on its Postgres path, which only the pglite engine chunk imports', () => {
-    const pglitePath = reachable(metafile, [outputOf(metafile, engine('pglite'))], true);
+  it('holds no PGlite at all: the embedded engine of local runs is left out of the bundle', () => {
+    const { inputs, externals } = contents(metafile, Object.keys(metafile.outputs));
 
-    const { inputs, externals } = contents(metafile, postgresPath);
-
-    expect(contents(metafile, pglitePath).externals).toContain('@electric-sql/pglite');
     expect(inputs.filter(fromPglite)).toEqual([]);
-    expect(externals.filter(fromPglite)).toEqual([]);
+    expect(externals).not.toContain('@electric-sql/pglite');
+    expect(engineRegistry.pglite?.capabilities.embedded).toBe(true);
   });
 });
