@@ -36,7 +36,7 @@ export interface HandlerBundle {
 export const BUNDLE_ENTRY_FILE = 'index.mjs';
 export const LAMBDA_HANDLER = 'index.handler';
 /** the file the handlers read from `LAMBDA_TASK_ROOT` */
-const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_FILE = 'manifest.json';
 
 // cjs dependencies (pg, mysql2) call require() on node built-ins, which ESM lacks
 const REQUIRE_SHIM =

@@ -82,6 +82,7 @@ export const engineRegistry: Readonly<Record<string, EngineEntry>> = Object.free
   ),
   'postgres-data-api': entry(
     {
+      module: 'data-api-engine',
       defaultPort: 0,
       urlSchemes: [],
       sql: POSTGRES_SQL,
@@ -91,6 +92,7 @@ export const engineRegistry: Readonly<Record<string, EngineEntry>> = Object.free
   ),
   'mysql-data-api': entry(
     {
+      module: 'data-api-engine',
       defaultPort: 0,
       urlSchemes: [],
       sql: MYSQL_SQL,
