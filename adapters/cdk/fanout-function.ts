@@ -10,12 +10,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LAMBDA } from '../../core/limits.js';
 import { QUERY_FUNCTION_NAMES_ENV } from '../../core/manifest.js';
+import { entryNamed } from '../../core/model.js';
 import { fanoutManifest } from '../../core/plan/build-manifests.js';
 import { DATA_API_ACTIONS, dataApiClusterArns } from '../../core/plan/data-api-scope.js';
 import { type FunctionSize, fanoutSize, querySize } from '../../core/plan/function-sizing.js';
 import type { Plan } from '../../core/plan/plan.js';
 import { secretReadScope } from '../../core/plan/secret-read-scope.js';
 import { tickDurationBoundMs } from '../../core/run/fan-out.js';
+import { deployedEngineName, unusedEngineModules } from '../engines/engine-registry.js';
 import { DeployedFunction } from './deployed-function.js';
 import { functionAssetDir, type HandlerBundle } from './handler-bundler.js';
 
@@ -86,7 +88,12 @@ export class FanoutFunction extends Construct {
       [...props.queryFunctions.map((fn) => fn.size), ...ownProbes],
       tickDurationBoundMs(manifest),
     );
-    this.assetDir = functionAssetDir(props.bundle, 'fanout', manifest);
+    // it loads the Data API engines its own probes need, and no server engine
+    const engines = (props.plan.dataApi?.databases ?? []).flatMap((name) => {
+      const database = entryNamed(config.databases, name);
+      return database ? [deployedEngineName(database)] : [];
+    });
+    this.assetDir = functionAssetDir(props.bundle, 'fanout', manifest, unusedEngineModules(engines));
     const deployed = new DeployedFunction(this, 'Lambda', {
       label: 'fan-out function',
       description: `Chasm fan-out: runs the probes of ${config.namespace} and publishes their metrics`,

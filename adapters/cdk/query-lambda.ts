@@ -14,7 +14,7 @@ import { type FunctionSize, querySize } from '../../core/plan/function-sizing.js
 import type { FunctionPlan } from '../../core/plan/plan.js';
 import { queryEgress } from '../../core/plan/query-egress.js';
 import { rdsConnectScope } from '../../core/plan/rds-connect-scope.js';
-import { engineRegistry } from '../engines/engine-registry.js';
+import { unusedEngineModules } from '../engines/engine-registry.js';
 import { type AcknowledgedWildcard, DeployedFunction } from './deployed-function.js';
 import { functionAssetDir, type HandlerBundle } from './handler-bundler.js';
 
@@ -91,7 +91,7 @@ export class QueryLambda extends Construct {
       props.bundle,
       plan.id,
       queryManifest(config, plan),
-      unusedEngineModules(databases),
+      unusedEngineModules(databases.map((database) => database.engine)),
     );
     const deployed = new DeployedFunction(this, 'Lambda', {
       label: `query function ${plan.id}`,
@@ -164,13 +164,6 @@ export class QueryLambda extends Construct {
 }
 
 /** the modules of the engines none of `databases` uses, as the bundle names their sources */
-function unusedEngineModules(databases: readonly DatabaseConfig[]): string[] {
-  const used = new Set(databases.map((db) => db.engine));
-  return Object.entries(engineRegistry)
-    .filter(([name]) => !used.has(name))
-    .map(([, engine]) => `adapters/engines/${engine.module}.ts`);
-}
-
 function dedupe(wildcards: readonly AcknowledgedWildcard[]): AcknowledgedWildcard[] {
   const byFinding = new Map(wildcards.map((w) => [w.appliesTo, w]));
   return [...byFinding.values()];

@@ -132,6 +132,16 @@ export function deployedEngineName(database: {
   return found ? found[0] : `${database.engine}-data-api`;
 }
 
+/**
+ * The engine modules (paths in this package, `adapters/engines/mysql-engine.ts`) that none of
+ * the `used` engines (registry names) loads: a function that runs only those ships without them.
+ */
+export function unusedEngineModules(used: Iterable<string>): string[] {
+  const kept = new Set([...used].map((name) => engineEntry(name)?.module));
+  const modules = new Set(Object.values(engineRegistry).map((entry) => entry.module));
+  return [...modules].filter((module) => !kept.has(module)).map((module) => `adapters/engines/${module}.ts`);
+}
+
 /** The SQL rules of engine `name`, as a query function checks its probes with them. */
 export function sqlDialectOf(name: string): SqlDialect | undefined {
   return engineEntry(name)?.sql;

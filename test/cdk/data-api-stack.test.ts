@@ -3,7 +3,7 @@
  * that may call the Data API on their clusters only, cdk-nag clean; the fan-out bundle loads the
  * Data API client only on a Data API probe.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +97,16 @@ describe('a stack whose databases are all reached through the Data API', () => {
     expect(manifest.dataApi?.function.probes).toEqual(['open', 'rows']);
     expect(Object.keys(manifest.dataApi?.manifest.databases ?? {})).toEqual(['orders', 'archive']);
     expect(manifest.secrets).toEqual({});
+  });
+
+  it('ships the fan-out the Data API engine and no server engine', () => {
+    // act
+    const asset = synth.stack.probes.fanoutFunction?.assetDir ?? '';
+    const files = readdirSync(join(asset, 'chunks'));
+
+    // assess: the chunks are named after their entry module
+    expect(files.some((file) => file.startsWith('data-api-engine-'))).toBe(true);
+    expect(files.filter((file) => /^(postgres|mysql|pglite)-engine-/.test(file))).toEqual([]);
   });
 
   it('has no unacknowledged cdk-nag finding', () => {

@@ -182,6 +182,19 @@ describe('the bundled query asset', () => {
     expect(files.filter((file) => filesHolding(pglite).includes(file))).toEqual([]);
   });
 
+  it('ships the fan-out function, which runs no probe itself here, without any database driver', () => {
+    const fanout = bundleHandler(testHandlers().fanout);
+    const driverChunks = Object.entries(fanout.metafile.outputs)
+      .filter(([, output]) => Object.keys(output.inputs).some((input) => mysql2(input) || pg(input)))
+      .map(([file]) => relative(fanout.dir, resolve(fanout.workingDir, file)));
+
+    const files = filesIn(probes.fanoutFunction?.assetDir ?? '');
+
+    expect(driverChunks.length).toBeGreaterThan(0);
+    expect(files).toContain('index.mjs');
+    expect(files.filter((file) => driverChunks.includes(file))).toEqual([]);
+  });
+
   it('runs a Postgres probe and returns its metric data', () => {
     const response = invokeAsset(assetOf('vpc-pg'), {
       probes: ['pg-count'],
