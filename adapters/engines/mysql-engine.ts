@@ -19,25 +19,22 @@
  * `supportBigNumbers` + `bigNumberStrings` make BIGINT (and COUNT(*)) strings, `decimalNumbers:
  * false` keeps DECIMAL as strings; INT and DOUBLE are numbers, BOOLEAN (TINYINT(1)) is 1 or 0.
  */
-import { connect as connectSocket, type Socket } from 'node:net';
+import { connect as connectSocket } from 'node:net';
 import { MysqlDialect, type MysqlPoolConnection } from 'kysely';
 import mysql from 'mysql2';
 import type { ConnectionTarget, DatabaseEngine, DatabaseWarning, Row, TlsMode } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
-import type { Connector } from './connection-pool.js';
 import { connectionUrl, type ServerAddress } from './connection-url.js';
 import { driverErrorFields, driverFailure, isNetworkFailure } from './driver-failure.js';
-import { LoginBackoff } from './login-backoff.js';
 import { type CheckedOut, type EngineAdapter, openProbePool } from './probe-pool.js';
 import { rdsTrust } from './rds-trust.js';
 import { assertDistinctColumns } from './result-columns.js';
+import { type ServerDriver, type ServerSession, serverConnector } from './server-connector.js';
 
 export type Flavour = 'mysql' | 'mariadb';
 
 /** One connection: the driver's, the socket under it, its server thread (to kill its statement) and flavour. */
-export interface MysqlConnection {
-  readonly connection: mysql.Connection;
-  readonly socket: Socket;
+export interface MysqlConnection extends MysqlSession {
   readonly threadId: number;
   readonly flavour: Flavour;
 }
@@ -64,7 +61,10 @@ const READ_ONLY_PRIVILEGES = new Set([
 
 export const mysqlAdapter: EngineAdapter<MysqlConnection> = {
   name: 'mysql',
-  connector: (target, warn) => mysqlConnector(serverAddress(target), warn),
+  connector: (target, warn) => {
+    const address = serverAddress(target);
+    return serverConnector(address, mysqlDriver(address), warn);
+  },
   maxConnections: (target) => (target.kind === 'pglite' ? 1 : target.maxConnections),
   dialect: (checkOut) =>
     new MysqlDialect({
@@ -125,106 +125,60 @@ function serverAddress(target: ConnectionTarget): ServerAddress {
   });
 }
 
-function mysqlConnector(
-  address: ServerAddress,
-  warn: (warning: DatabaseWarning) => void,
-): Connector<MysqlConnection> {
-  let checked = false;
-  const backoff = new LoginBackoff();
-  const connect = async (
-    abort: AbortSignal,
-    lost?: () => void,
-  ): Promise<{ connection: mysql.Connection; socket: Socket }> => {
-    const login = await address.login();
-    backoff.check(login);
-    const socket = connectSocket(address.port, address.host);
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true);
-    const tls = address.tls !== 'disable';
-    const connection = mysql.createConnection({
-      stream: socket,
-      host: address.host,
-      port: address.port,
-      user: login.user,
-      password: login.password,
-      database: address.database,
-      ...(tls ? { ssl: sslOptions(address.tls) } : {}),
-      // RDS IAM authentication sends the token in clear text: allowed only inside TLS
-      enableCleartextPlugin: tls,
-      multipleStatements: false,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      decimalNumbers: false,
-      connectAttributes: { program_name: 'chasm' },
-    });
-    // a failure surfaces through the pending query or `lost`; unheard, it would crash the process
-    connection.on('error', () => undefined);
-    if (lost) socket.once('close', lost);
-    const destroy = (): void => {
-      socket.destroy();
-    };
-    abort.addEventListener('abort', destroy, { once: true });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        connection.connect((error) => (error ? reject(error) : resolve()));
-      });
-      backoff.succeeded();
-      return { connection, socket };
-    } catch (error) {
-      // a failed login never leaves its socket open
-      socket.destroy();
-      backoff.failed(login, error);
-      throw error;
-    } finally {
-      abort.removeEventListener('abort', destroy);
-    }
-  };
+/** A logged-in connection on its socket. */
+interface MysqlSession extends ServerSession {
+  readonly connection: mysql.Connection;
+}
 
+function mysqlDriver(address: ServerAddress): ServerDriver<MysqlSession, MysqlConnection> {
   return {
-    async open(lost, abort) {
-      const { connection, socket } = await connect(abort, lost);
-      try {
-        const [row] = await run<{ id: number | string; version: string }>(
-          connection,
-          'SELECT CONNECTION_ID() AS id, VERSION() AS version',
-        );
-        const opened: MysqlConnection = {
-          connection,
-          socket,
-          threadId: Number(row?.id),
-          flavour: /mariadb/i.test(String(row?.version)) ? 'mariadb' : 'mysql',
-        };
-        if (!checked) {
-          checked = true;
-          const warning = await privilegeWarning(connection, address.database);
-          if (warning) warn(warning);
-        }
-        return opened;
-      } catch (error) {
-        socket.destroy();
-        throw error;
-      }
+    connect(login) {
+      const socket = connectSocket(address.port, address.host);
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true);
+      const tls = address.tls !== 'disable';
+      const connection = mysql.createConnection({
+        stream: socket,
+        host: address.host,
+        port: address.port,
+        user: login.user,
+        password: login.password,
+        database: address.database,
+        ...(tls ? { ssl: sslOptions(address.tls) } : {}),
+        // RDS IAM authentication sends the token in clear text: allowed only inside TLS
+        enableCleartextPlugin: tls,
+        multipleStatements: false,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        decimalNumbers: false,
+        connectAttributes: { program_name: 'chasm' },
+      });
+      // a failure surfaces through the pending query or the socket's close; unheard, it would crash the process
+      connection.on('error', () => undefined);
+      const session = new Promise<MysqlSession>((resolve, reject) => {
+        connection.connect((error) => (error ? reject(error) : resolve({ connection, socket })));
+      });
+      return { socket, session };
     },
+    async setUp(session) {
+      const [row] = await run<{ id: number | string; version: string }>(
+        session.connection,
+        'SELECT CONNECTION_ID() AS id, VERSION() AS version',
+      );
+      return {
+        ...session,
+        threadId: Number(row?.id),
+        flavour: /mariadb/i.test(String(row?.version)) ? 'mariadb' : 'mysql',
+      };
+    },
+    privilegeWarning: ({ connection }) => privilegeWarning(connection, address.database),
     reset({ connection }) {
       return new Promise((resolve, reject) => {
         connection.reset((error) => (error ? reject(error) : resolve()));
       });
     },
-    async cancel({ threadId }, abort) {
-      const { connection, socket } = await connect(abort);
-      const destroy = (): void => {
-        socket.destroy();
-      };
-      abort.addEventListener('abort', destroy, { once: true });
-      try {
-        await run(connection, `KILL QUERY ${threadId}`);
-      } finally {
-        abort.removeEventListener('abort', destroy);
-        socket.destroy();
-      }
-    },
-    destroy({ socket }) {
-      socket.destroy();
+    async cancel({ connection }, { threadId }) {
+      await run(connection, `KILL QUERY ${threadId}`);
     },
   };
 }

@@ -20,21 +20,18 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { ConnectionTarget, DatabaseEngine, DatabaseWarning, Row, TlsMode } from '../../core/ports.js';
 import { ProbeError } from '../../core/probe-error.js';
-import type { Connector } from './connection-pool.js';
 import { connectionUrl, type ServerAddress } from './connection-url.js';
 import { driverErrorFields, driverFailure, isNetworkFailure } from './driver-failure.js';
-import { LoginBackoff } from './login-backoff.js';
 import { beginReadOnly, POSTGRES_PARAMETERS, RESET_SESSION } from './postgres-session.js';
 import { type CheckedOut, type EngineAdapter, openProbePool } from './probe-pool.js';
 import { rdsTrust } from './rds-trust.js';
 import { assertDistinctColumns } from './result-columns.js';
+import { type ServerDriver, type ServerSession, serverConnector } from './server-connector.js';
 
 const APPLICATION_NAME = 'chasm';
 
 /** One connection: the client, the socket under it, and its server process (to cancel its statement). */
-export interface PostgresConnection {
-  readonly client: pg.Client;
-  readonly socket: Socket;
+export interface PostgresConnection extends PostgresSession {
   readonly pid: number;
 }
 
@@ -64,7 +61,10 @@ FROM pg_roles r WHERE r.rolname = current_user`;
 
 export const postgresAdapter: EngineAdapter<PostgresConnection> = {
   name: 'postgres',
-  connector: (target, warn) => postgresConnector(serverAddress(target), warn),
+  connector: (target, warn) => {
+    const address = serverAddress(target);
+    return serverConnector(address, postgresDriver(address), warn);
+  },
   maxConnections: (target) => (target.kind === 'pglite' ? 1 : target.maxConnections),
   dialect: (checkOut) =>
     new PostgresDialect({
@@ -111,86 +111,40 @@ function serverAddress(target: ConnectionTarget): ServerAddress {
   });
 }
 
-function postgresConnector(
-  address: ServerAddress,
-  warn: (warning: DatabaseWarning) => void,
-): Connector<PostgresConnection> {
-  let checked = false;
-  const backoff = new LoginBackoff();
-  const connect = async (
-    abort: AbortSignal,
-    lost?: () => void,
-  ): Promise<{ client: pg.Client; socket: Socket }> => {
-    const login = await address.login();
-    backoff.check(login);
-    const socket = new Socket();
-    const client = new pg.Client({
-      host: address.host,
-      port: address.port,
-      database: address.database,
-      user: login.user,
-      password: login.password,
-      ssl: sslOptions(address.tls),
-      stream: () => socket,
-      application_name: APPLICATION_NAME,
-      keepAlive: true,
-    });
-    // a failure surfaces through the pending query or `lost`; unheard, it would crash the process
-    client.on('error', () => undefined);
-    if (lost) socket.once('close', lost);
-    const destroy = (): void => {
-      socket.destroy();
-    };
-    abort.addEventListener('abort', destroy, { once: true });
-    try {
-      await client.connect();
-      backoff.succeeded();
-      return { client, socket };
-    } catch (error) {
-      // a failed login never leaves its socket open
-      socket.destroy();
-      backoff.failed(login, error);
-      throw error;
-    } finally {
-      abort.removeEventListener('abort', destroy);
-    }
-  };
+/** A logged-in client on its socket. */
+interface PostgresSession extends ServerSession {
+  readonly client: pg.Client;
+}
 
+function postgresDriver(address: ServerAddress): ServerDriver<PostgresSession, PostgresConnection> {
   return {
-    async open(lost, abort) {
-      const { client, socket } = await connect(abort, lost);
-      try {
-        const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-        const connection = { client, socket, pid: rows[0]?.pid ?? 0 };
-        if (!checked) {
-          checked = true;
-          const warning = await privilegeWarning(client, address.database);
-          if (warning) warn(warning);
-        }
-        return connection;
-      } catch (error) {
-        socket.destroy();
-        throw error;
-      }
+    connect(login) {
+      const socket = new Socket();
+      const client = new pg.Client({
+        host: address.host,
+        port: address.port,
+        database: address.database,
+        user: login.user,
+        password: login.password,
+        ssl: sslOptions(address.tls),
+        stream: () => socket,
+        application_name: APPLICATION_NAME,
+        keepAlive: true,
+      });
+      // a failure surfaces through the pending query or the socket's close; unheard, it would crash the process
+      client.on('error', () => undefined);
+      return { socket, session: client.connect().then(() => ({ client, socket })) };
     },
+    async setUp(session) {
+      const { rows } = await session.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      return { ...session, pid: rows[0]?.pid ?? 0 };
+    },
+    privilegeWarning: ({ client }) => privilegeWarning(client, address.database),
     async reset({ client }) {
       await client.query(RESET_SESSION);
     },
-    async cancel({ pid }, abort) {
-      const { client, socket } = await connect(abort);
-      const destroy = (): void => {
-        socket.destroy();
-      };
-      abort.addEventListener('abort', destroy, { once: true });
-      try {
-        await client.query('SELECT pg_cancel_backend($1)', [pid]);
-      } finally {
-        abort.removeEventListener('abort', destroy);
-        socket.destroy();
-      }
-    },
-    destroy({ socket }) {
-      socket.destroy();
+    async cancel({ client }, { pid }) {
+      await client.query('SELECT pg_cancel_backend($1)', [pid]);
     },
   };
 }
