@@ -8,6 +8,7 @@ import { ConfigError } from '../config/config-error.js';
 import { createIssue } from '../config/config-issue.js';
 import type { ConfigOptions, EngineSyntax } from '../config/config-options.js';
 import { type ConfigResult, parseConfigText, readConfig as readWith } from '../config/read-config.js';
+import { causeOf } from '../core/error-cause.js';
 import type { Config } from '../core/model.js';
 import { engineRegistry } from './engines/engine-registry.js';
 
@@ -60,7 +61,7 @@ function guarded(file: string, read: () => ConfigResult): ConfigResult {
 
 function unreadableReason(error: unknown): string {
   if (error instanceof RangeError) return 'it nests too deeply';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = causeOf(error);
   // yaml's guard against "billion laughs" documents
   if (/alias/i.test(message)) return 'its aliases expand to too many values (more than 10,000)';
   return message;

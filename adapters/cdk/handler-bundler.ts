@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
+import { causeOf } from '../../core/error-cause.js';
 import { engineRegistry } from '../engines/engine-registry.js';
 import { packageRoot } from './package-root.js';
 
@@ -120,7 +121,7 @@ export function bundleHandler(entry: string): HandlerBundle {
       logLevel: 'silent',
     }));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = causeOf(error);
     throw new Error(`bundling the Lambda handler ${file} failed: ${message}`, { cause: error });
   }
   const bundle = { dir, metafile, workingDir };

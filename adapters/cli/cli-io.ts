@@ -17,8 +17,3 @@ export interface Command {
   readonly usage: string;
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
-
-/** An error's message, or what was thrown, as one line for stderr. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

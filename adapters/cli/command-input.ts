@@ -1,4 +1,6 @@
 /** What several commands read the same way: one config file, `--json`, errors on stderr. */
+
+import { causeOf } from '../../core/error-cause.js';
 import type { Config } from '../../core/model.js';
 import { readConfig } from '../config-loader.js';
 import type { CliIo } from './cli-io.js';
@@ -35,7 +37,7 @@ export function readConfigOrReport(
     if (read.ok) return read.config;
     for (const error of read.errors) io.stderr.write(`${error.format()}\n`);
   } catch (error) {
-    io.stderr.write(`chasm ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`chasm ${command}: ${causeOf(error)}\n`);
   }
   return undefined;
 }

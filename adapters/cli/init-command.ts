@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, relative, resolve, sep } from 'node:path';
+import { causeOf } from '../../core/error-cause.js';
 import { packageRoot } from '../cdk/package-root.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 import { isRegionName } from './command-input.js';
@@ -150,7 +151,7 @@ function fileSystemReason(error: unknown): string {
     case 'EEXIST':
       return 'a file of that name exists';
     default:
-      return error instanceof Error ? error.message : String(error);
+      return causeOf(error);
   }
 }
 

@@ -5,6 +5,7 @@
  * named; endpoints are overridable by `AWS_ENDPOINT_URL_CLOUDFORMATION` and `AWS_ENDPOINT_URL_LAMBDA`.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { causeOf } from '../../core/error-cause.js';
 import { defaultStackName, STACK_OUTPUTS } from '../cdk/stack-contract.js';
 import type { FanoutReport } from '../lambda/fanout-handler.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
@@ -85,7 +86,7 @@ export const invokeCommand: Command = {
         throw new Error(`'${functionName}' answered something other than a run report`);
       report = answer;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = causeOf(error);
       io.stderr.write(`chasm invoke: ${message === 'Region is missing' ? NO_REGION : message}\n`);
       return EXIT.badInput;
     } finally {

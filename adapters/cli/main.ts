@@ -1,8 +1,9 @@
 /** The `chasm` command line: dispatches to one module per command. */
 
 import { didYouMean } from '../../config/closest-match.js';
+import { causeOf } from '../../core/error-cause.js';
 import pkg from '../../package.json' with { type: 'json' };
-import { type CliIo, type Command, EXIT, messageOf } from './cli-io.js';
+import { type CliIo, type Command, EXIT } from './cli-io.js';
 
 export { processIo } from './process-io.js';
 
@@ -84,7 +85,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run(rest, io);
   } catch (error) {
     // what no command foresaw (a missing peer dependency, a file system failure): one line
-    io.stderr.write(`chasm ${name}: ${messageOf(error)}\n`);
+    io.stderr.write(`chasm ${name}: ${causeOf(error)}\n`);
     return EXIT.badInput;
   }
 }

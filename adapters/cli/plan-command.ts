@@ -1,4 +1,6 @@
 /** `chasm plan FILE [--json]`: what will be deployed, the billed series and the monthly bill. */
+
+import { causeOf } from '../../core/error-cause.js';
 import { estimateCost } from '../../core/plan/cost-model.js';
 import { buildPlan, type Plan } from '../../core/plan/plan.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
@@ -30,7 +32,7 @@ export const planCommand: Command = {
     try {
       plan = buildPlan(config);
     } catch (error) {
-      io.stderr.write(`chasm plan: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr.write(`chasm plan: ${causeOf(error)}\n`);
       return EXIT.badInput;
     }
     const report = estimateCost(plan);

@@ -4,13 +4,14 @@
  * caught is one line on stderr and exit status 1, never a stack trace.
  */
 import { fstatSync } from 'node:fs';
-import { type CliIo, EXIT, messageOf } from './cli-io.js';
+import { causeOf } from '../../core/error-cause.js';
+import { type CliIo, EXIT } from './cli-io.js';
 
 export function processIo(): CliIo {
   const stderr = guarded(process.stderr);
   const stdout = guarded(process.stdout, stderr);
   const fail = (error: unknown) => {
-    stderr.write(`chasm: ${messageOf(error)}\n`);
+    stderr.write(`chasm: ${causeOf(error)}\n`);
     process.exit(EXIT.badInput);
   };
   process.on('uncaughtException', fail);

@@ -2,6 +2,7 @@
 import { join, relative } from 'node:path';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
+import { causeOf } from '../../core/error-cause.js';
 import type { ProbesStack } from '../cdk/probes-stack.js';
 import { type CliIo, type Command, EXIT } from './cli-io.js';
 import { isRegionName, readConfigOrReport } from './command-input.js';
@@ -81,9 +82,7 @@ export const synthCommand: Command = {
       stack = new ProbesStack(app, 'Probes', { config });
       app.synth();
     } catch (error) {
-      io.stderr.write(
-        `chasm synth: ${parsed.file}: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
+      io.stderr.write(`chasm synth: ${parsed.file}: ${causeOf(error)}\n`);
       return EXIT.badInput;
     }
 

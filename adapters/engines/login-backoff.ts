@@ -3,6 +3,8 @@
  * a misconfigured database fails its probes at once instead of hammering the server with logins.
  * Another login (a rotated secret, a new IAM token) is tried at once.
  */
+
+import { causeOf } from '../../core/error-cause.js';
 import type { DatabaseLogin } from '../../core/ports.js';
 
 /** Raised instead of a connection attempt while the same login backs off; `cause` is the last failure. */
@@ -31,7 +33,7 @@ export class LoginBackoff {
     if (left <= 0) return;
     const attempts = `${this.#failures} failed attempt${this.#failures === 1 ? '' : 's'}`;
     throw new ConnectBackoffError(
-      `not connecting again for ${Math.ceil(left / 1000)} s after ${attempts}: ${messageOf(this.#failure)}`,
+      `not connecting again for ${Math.ceil(left / 1000)} s after ${attempts}: ${causeOf(this.#failure)}`,
       { cause: this.#failure },
     );
   }
@@ -49,8 +51,4 @@ export class LoginBackoff {
     this.#login = undefined;
     this.#failure = undefined;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

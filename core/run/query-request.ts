@@ -79,7 +79,8 @@ function refuse(reason: string): never {
   throw new InvalidQueryRequestError(`invalid query request: ${capped}`);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not an array, not null): what a payload's maps must be. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -5,6 +5,7 @@
  */
 import type { QueryResponse } from '../ports.js';
 import { WARNING_CODES } from '../probe-error.js';
+import { isPlainObject } from './query-request.js';
 
 /** A response that is not a well-formed `QueryResponse`; nothing of it is published. */
 export class InvalidQueryResponseError extends Error {
@@ -17,7 +18,7 @@ export class InvalidQueryResponseError extends Error {
  * names the first entry that is wrong by its position, never its content.
  */
 export function parseQueryResponse(answer: unknown): QueryResponse {
-  if (!isObject(answer) || !Array.isArray(answer.reports) || !Array.isArray(answer.metrics)) {
+  if (!isPlainObject(answer) || !Array.isArray(answer.reports) || !Array.isArray(answer.metrics)) {
     refuse('expected { reports: [...], metrics: [...] }');
   }
   const { reports, metrics, metricsPerReport, warnings } = answer;
@@ -50,14 +51,14 @@ function countsEach(counts: unknown, reports: number, datums: number): boolean {
 
 function isReport(value: unknown): boolean {
   return (
-    isObject(value) &&
+    isPlainObject(value) &&
     typeof value.probe === 'string' &&
     typeof value.database === 'string' &&
     typeof value.ok === 'boolean' &&
     typeof value.rows === 'number' &&
     typeof value.durationMs === 'number' &&
     (value.error === undefined ||
-      (isObject(value.error) &&
+      (isPlainObject(value.error) &&
         typeof value.error.code === 'string' &&
         typeof value.error.message === 'string'))
   );
@@ -65,7 +66,7 @@ function isReport(value: unknown): boolean {
 
 function isDatum(value: unknown): boolean {
   return (
-    isObject(value) &&
+    isPlainObject(value) &&
     typeof value.MetricName === 'string' &&
     Array.isArray(value.Dimensions) &&
     value.Dimensions.every(isDimension) &&
@@ -78,12 +79,12 @@ function isDatum(value: unknown): boolean {
 }
 
 function isDimension(value: unknown): boolean {
-  return isObject(value) && typeof value.Name === 'string' && typeof value.Value === 'string';
+  return isPlainObject(value) && typeof value.Name === 'string' && typeof value.Value === 'string';
 }
 
 function isWarning(value: unknown): boolean {
   return (
-    isObject(value) &&
+    isPlainObject(value) &&
     typeof value.database === 'string' &&
     typeof value.code === 'string' &&
     (WARNING_CODES as readonly string[]).includes(value.code) &&
@@ -97,8 +98,4 @@ function isFiniteNumber(value: unknown): boolean {
 
 function isNumberList(list: unknown): boolean {
   return Array.isArray(list) && list.every(isFiniteNumber);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
